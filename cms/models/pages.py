@@ -1,0 +1,167 @@
+"""Page types: HomePage › NewsIndexPage › NewsPage."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from cms.blocks import NewsBodyBlock
+
+from .snippets import Mission, Organisation, Person, Place, Topic
+
+# Titles end up in email subject lines, standfirsts in cards and preheaders.
+TITLE_MAX_LENGTH = 120
+STANDFIRST_MAX_LENGTH = 240
+
+
+class HomePage(Page):
+    intro = RichTextField(_("introduzione"), blank=True, features=["bold", "italic", "link"])
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["cms.NewsIndexPage"]
+    page_description = _("La radice del sito di una lingua: contiene le sezioni di notizie.")
+
+    class Meta:
+        verbose_name = _("home page")
+
+
+class NewsIndexPage(Page):
+    intro = RichTextField(_("introduzione"), blank=True, features=["bold", "italic", "link"])
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = ["cms.NewsPage"]
+    page_description = _("Un elenco di notizie, per esempio «Notizie» o «News».")
+
+    class Meta:
+        verbose_name = _("indice delle notizie")
+        verbose_name_plural = _("indici delle notizie")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["news"] = (
+            NewsPage.objects.live().public().child_of(self).order_by("-publication_date")[:50]
+        )
+        return context
+
+
+class NewsPage(Page):
+    standfirst = models.CharField(
+        _("sommario"),
+        max_length=STANDFIRST_MAX_LENGTH,
+        help_text=_("Il sottotitolo: una o due frasi, usate anche nelle card e nelle newsletter."),
+    )
+    publication_date = models.DateTimeField(
+        _("data di pubblicazione"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_("Lascia vuoto per usare la data della prima pubblicazione."),
+    )
+    topics = ParentalManyToManyField(Topic, verbose_name=_("temi"), blank=True, related_name="news")
+    hero_image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("immagine principale"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    hero_alt = models.CharField(
+        _("testo alternativo"),
+        max_length=250,
+        blank=True,
+        help_text=_("Obbligatorio se c'è un'immagine: descrivila per chi non può vederla."),
+    )
+    hero_caption = models.CharField(_("didascalia"), max_length=250, blank=True)
+    hero_credit = models.CharField(_("credito"), max_length=120, blank=True)
+    body = StreamField(NewsBodyBlock(), verbose_name=_("testo"), blank=True)
+    organisations = ParentalManyToManyField(
+        Organisation, verbose_name=_("organizzazioni"), blank=True, related_name="news"
+    )
+    people = ParentalManyToManyField(Person, verbose_name=_("persone"), blank=True, related_name="news")
+    places = ParentalManyToManyField(Place, verbose_name=_("luoghi"), blank=True, related_name="news")
+    mission = models.ForeignKey(
+        Mission,
+        verbose_name=_("missione"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="news",
+    )
+    source_url = models.URLField(_("fonte o approfondimento"), blank=True)
+    source_label = models.CharField(_("etichetta della fonte"), max_length=120, blank=True)
+
+    content_panels = Page.content_panels + [
+        FieldPanel("standfirst"),
+        MultiFieldPanel(
+            [
+                FieldPanel("hero_image"),
+                FieldPanel("hero_alt"),
+                FieldRowPanel([FieldPanel("hero_caption"), FieldPanel("hero_credit")]),
+            ],
+            heading=_("Immagine principale"),
+        ),
+        FieldPanel("body"),
+        MultiFieldPanel(
+            [
+                FieldPanel("topics"),
+                FieldPanel("mission"),
+                FieldPanel("organisations"),
+                FieldPanel("people"),
+                FieldPanel("places"),
+            ],
+            heading=_("Collegamenti"),
+        ),
+        FieldRowPanel([FieldPanel("source_url"), FieldPanel("source_label")]),
+    ]
+    promote_panels = Page.promote_panels + [FieldPanel("publication_date")]
+
+    search_fields = Page.search_fields + [
+        index.SearchField("standfirst"),
+        index.SearchField("body"),
+        index.RelatedFields("topics", [index.SearchField("name")]),
+        index.RelatedFields("organisations", [index.SearchField("name")]),
+        index.RelatedFields("people", [index.SearchField("name")]),
+        index.RelatedFields("places", [index.SearchField("name")]),
+        index.RelatedFields("mission", [index.SearchField("name")]),
+        index.FilterField("publication_date"),
+        index.FilterField("locale_id"),
+    ]
+
+    parent_page_types = ["cms.NewsIndexPage"]
+    subpage_types: list[str] = []
+    page_description = _("Una notizia: titolo, sommario, immagine, testo strutturato e collegamenti.")
+
+    class Meta:
+        verbose_name = _("notizia")
+        verbose_name_plural = _("notizie")
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if len(self.title or "") > TITLE_MAX_LENGTH:
+            errors["title"] = _(
+                "Il titolo può avere al massimo %(limit)d caratteri: finisce nell'oggetto delle email."
+            ) % {"limit": TITLE_MAX_LENGTH}
+        if self.hero_image_id and not (self.hero_alt or "").strip():
+            errors["hero_alt"] = _("Descrivi l'immagine principale: il testo alternativo è obbligatorio.")
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        if self.live and self.publication_date is None:
+            self.publication_date = self.first_published_at or timezone.now()
+        return super().save(*args, **kwargs)
+
+    @property
+    def published_at(self):
+        return self.publication_date or self.first_published_at

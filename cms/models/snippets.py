@@ -1,0 +1,223 @@
+"""Reference entities that news links to: topics, organisations, people,
+places and missions. Each is a translatable snippet with a slug unique per
+locale, so the API can filter by slug and offer translation_of."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.models import Orderable, TranslatableMixin
+from wagtail.search import index
+
+
+class SluggedSnippet(TranslatableMixin, index.Indexed, models.Model):
+    """What every reference entity shares: a name, and a slug unique per locale."""
+
+    name = models.CharField(_("nome"), max_length=160)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=80,
+        allow_unicode=False,
+        help_text=_("Identificativo nell'indirizzo e nell'API: minuscole, numeri e trattini."),
+    )
+
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta(TranslatableMixin.Meta):
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Topic(SluggedSnippet):
+    description = models.TextField(_("descrizione"), blank=True, max_length=500)
+
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description")]
+
+    class Meta(SluggedSnippet.Meta):
+        verbose_name = _("tema")
+        verbose_name_plural = _("temi")
+        constraints = [
+            models.UniqueConstraint(fields=["slug", "locale"], name="unique_topic_slug_per_locale")
+        ]
+
+
+class OrganisationKind(models.TextChoices):
+    INSTITUTION = "institution", _("Istituzione")
+    CONSULATE = "consulate", _("Consolato")
+    COMPANY = "company", _("Impresa")
+    STARTUP = "startup", _("Startup")
+    UNIVERSITY = "university", _("Università")
+    ACCELERATOR = "accelerator", _("Acceleratore")
+    ASSOCIATION = "association", _("Associazione")
+    OTHER = "other", _("Altro")
+
+
+class Organisation(SluggedSnippet):
+    kind = models.CharField(_("tipo"), max_length=20, choices=OrganisationKind.choices)
+    website = models.URLField(_("sito web"), blank=True)
+    description = models.TextField(_("descrizione"), blank=True, max_length=1000)
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("kind"),
+        FieldPanel("website"),
+        FieldPanel("description"),
+    ]
+
+    class Meta(SluggedSnippet.Meta):
+        verbose_name = _("organizzazione")
+        verbose_name_plural = _("organizzazioni")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slug", "locale"], name="unique_organisation_slug_per_locale"
+            )
+        ]
+
+
+class Person(SluggedSnippet):
+    role = models.CharField(
+        _("ruolo"), max_length=200, blank=True, help_text=_("Per esempio «assessore all'economia».")
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organizzazione"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="people",
+    )
+
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("role"), FieldPanel("organisation")]
+
+    class Meta(SluggedSnippet.Meta):
+        verbose_name = _("persona")
+        verbose_name_plural = _("persone")
+        constraints = [
+            models.UniqueConstraint(fields=["slug", "locale"], name="unique_person_slug_per_locale")
+        ]
+
+
+class Place(SluggedSnippet):
+    city = models.CharField(_("città"), max_length=120, blank=True)
+    region = models.CharField(_("regione o stato"), max_length=120, blank=True)
+    country = models.CharField(_("paese"), max_length=120)
+    latitude = models.DecimalField(
+        _("latitudine"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitudine"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldRowPanel([FieldPanel("city"), FieldPanel("region"), FieldPanel("country")]),
+        FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")], heading=_("Coordinate")),
+    ]
+
+    class Meta(SluggedSnippet.Meta):
+        verbose_name = _("luogo")
+        verbose_name_plural = _("luoghi")
+        constraints = [
+            models.UniqueConstraint(fields=["slug", "locale"], name="unique_place_slug_per_locale"),
+            models.CheckConstraint(
+                condition=(models.Q(latitude__isnull=True) & models.Q(longitude__isnull=True))
+                | (models.Q(latitude__isnull=False) & models.Q(longitude__isnull=False)),
+                name="place_coordinates_both_or_neither",
+            ),
+        ]
+
+
+class Mission(TranslatableMixin, index.Indexed, ClusterableModel):
+    """An institutional mission: who went where, whom they met, what came of it.
+
+    A snippet rather than a page: many news items point at one mission, and
+    sites show it as structured context around the news, not as an article.
+    """
+
+    name = models.CharField(_("nome"), max_length=160)
+    slug = models.SlugField(_("slug"), max_length=80)
+    destination = models.ForeignKey(
+        Place,
+        verbose_name=_("destinazione"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="missions",
+    )
+    start_date = models.DateField(_("inizio"))
+    end_date = models.DateField(_("fine"))
+    summary = models.TextField(_("sintesi"), blank=True, max_length=1000)
+    organisations_met = ParentalManyToManyField(
+        Organisation, verbose_name=_("organizzazioni incontrate"), blank=True, related_name="missions"
+    )
+    budget_amount = models.DecimalField(
+        _("importo del budget"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    budget_currency = models.CharField(_("valuta"), max_length=3, default="EUR")
+    budget_purpose = models.CharField(_("destinazione del budget"), max_length=300, blank=True)
+    outcomes = models.TextField(_("risultati"), blank=True, max_length=2000)
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("destination"),
+        FieldRowPanel([FieldPanel("start_date"), FieldPanel("end_date")]),
+        FieldPanel("summary"),
+        InlinePanel("delegates", label=_("Delegazione")),
+        FieldPanel("organisations_met"),
+        InlinePanel("agreements", label=_("Accordi firmati")),
+        MultiFieldPanel(
+            [FieldPanel("budget_amount"), FieldPanel("budget_currency"), FieldPanel("budget_purpose")],
+            heading=_("Budget"),
+        ),
+        FieldPanel("outcomes"),
+    ]
+    search_fields = [index.SearchField("name"), index.SearchField("summary")]
+
+    class Meta(TranslatableMixin.Meta):
+        verbose_name = _("missione")
+        verbose_name_plural = _("missioni")
+        ordering = ["-start_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug", "locale"], name="unique_mission_slug_per_locale"),
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")),
+                name="mission_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MissionDelegate(Orderable):
+    mission = ParentalKey(Mission, related_name="delegates", on_delete=models.CASCADE)
+    person = models.ForeignKey(Person, verbose_name=_("persona"), on_delete=models.CASCADE)
+    role = models.CharField(
+        _("ruolo nella missione"),
+        max_length=200,
+        blank=True,
+        help_text=_("Lascia vuoto per usare il ruolo della persona."),
+    )
+
+    panels = [FieldPanel("person"), FieldPanel("role")]
+
+    @property
+    def effective_role(self) -> str:
+        return self.role or self.person.role
+
+
+class MissionAgreement(Orderable):
+    mission = ParentalKey(Mission, related_name="agreements", on_delete=models.CASCADE)
+    title = models.CharField(_("titolo"), max_length=200)
+    signed_on = models.DateField(_("firmato il"), null=True, blank=True)
+    parties = models.CharField(_("parti"), max_length=300, blank=True)
+    summary = models.TextField(_("sintesi"), blank=True, max_length=1000)
+
+    panels = [FieldPanel("title"), FieldPanel("signed_on"), FieldPanel("parties"), FieldPanel("summary")]

@@ -1,0 +1,32 @@
+"""An email backend for development: one readable .eml file per message."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.core.mail.backends.base import BaseEmailBackend
+from django.utils import timezone
+
+
+class EmlFileBackend(BaseEmailBackend):
+    """Write each message to EMAIL_FILE_PATH as <timestamp>-<uuid>.eml.
+
+    Django's own file backend appends every message of a connection to one
+    .log file; a file per message opens straight in any mail client.
+    """
+
+    def __init__(self, file_path: str | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.directory = Path(file_path or settings.EMAIL_FILE_PATH)
+
+    def send_messages(self, email_messages) -> int:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        written = 0
+        for message in email_messages:
+            stamp = timezone.now().strftime("%Y%m%dT%H%M%S")
+            path = self.directory / f"{stamp}-{uuid.uuid4().hex[:12]}.eml"
+            path.write_bytes(message.message().as_bytes(linesep="\r\n"))
+            written += 1
+        return written

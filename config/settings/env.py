@@ -1,0 +1,104 @@
+"""Reading deployment settings from the environment (12-factor).
+
+Every knob lives here so that a missing or malformed variable fails at start-up
+with a message that names it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+
+def get(name: str, default: str | None = None, *, required: bool = False) -> str | None:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        if required:
+            raise ImproperlyConfigured(f"The environment variable {name} is required.")
+        return default
+    return value
+
+
+def get_bool(name: str, default: bool = False) -> bool:
+    value = get(name)
+    if value is None:
+        return default
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), not {value!r}.")
+
+
+def get_int(name: str, default: int) -> int:
+    value = get(name)
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}.") from None
+
+
+def get_list(name: str, default: list[str] | None = None) -> list[str]:
+    value = get(name)
+    if value is None:
+        return list(default or [])
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def database(name: str, default: str) -> dict:
+    import dj_database_url
+
+    url = get(name, default)
+    try:
+        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    except Exception as exc:  # dj_database_url raises several kinds
+        raise ImproperlyConfigured(f"{name} is not a valid database URL: {exc}") from None
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        config["CONN_MAX_AGE"] = 0
+    return config
+
+
+def email(name: str, default: str, mail_dir: Path) -> dict:
+    """Translate EMAIL_URL into Django's EMAIL_* settings.
+
+    Supported: smtp://user:pass@host:port (add ?tls=1 for STARTTLS),
+    smtps://… (implicit TLS), file:///path (one .eml per message; file: alone
+    means var/mail/), console:, and anymail+<esp>: for a provider through
+    django-anymail.
+    """
+    url = get(name, default)
+    parts = urlsplit(url)
+    scheme = parts.scheme
+    query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    if scheme in {"smtp", "smtps"}:
+        if not parts.hostname:
+            raise ImproperlyConfigured(f"{name} must name a host, for example smtp://mail:25.")
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": parts.hostname,
+            "EMAIL_PORT": parts.port or (465 if scheme == "smtps" else 25),
+            "EMAIL_HOST_USER": unquote(parts.username or ""),
+            "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+            "EMAIL_USE_SSL": scheme == "smtps",
+            "EMAIL_USE_TLS": query.get("tls", "0") in {"1", "true"},
+            "EMAIL_TIMEOUT": int(query.get("timeout", "30")),
+        }
+    if scheme == "file":
+        path = Path(unquote(parts.path)) if parts.path else mail_dir
+        return {"EMAIL_BACKEND": "config.mail.EmlFileBackend", "EMAIL_FILE_PATH": str(path)}
+    if scheme == "console":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if scheme == "locmem":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+    if scheme.startswith("anymail+"):
+        esp = scheme.removeprefix("anymail+")
+        return {"EMAIL_BACKEND": f"anymail.backends.{esp}.EmailBackend"}
+    raise ImproperlyConfigured(
+        f"{name} has an unsupported scheme {scheme!r}; use smtp, smtps, file, console or anymail+<esp>."
+    )

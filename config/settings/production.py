@@ -1,0 +1,37 @@
+"""Production: every deployment setting must come from the environment.
+
+A missing or unsafe value stops start-up with a message naming the variable.
+"""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+
+SECRET_KEY = env.get("SECRET_KEY", required=True)  # noqa: F405
+if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("dev-only"):
+    raise ImproperlyConfigured("SECRET_KEY must be a random value of at least 50 characters.")
+ALLOWED_HOSTS = env.get_list("ALLOWED_HOSTS")  # noqa: F405
+if not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS is required, for example news.example.org.")
+for _name in ("DATABASE_URL", "REDIS_URL", "EMAIL_URL", "SITE_URL", "DEFAULT_FROM_EMAIL"):
+    env.get(_name, required=True)  # noqa: F405
+if not SITE_URL.startswith("https://"):  # noqa: F405
+    raise ImproperlyConfigured("SITE_URL must be an https:// URL in production.")
+HASH_KEY = env.get("HASH_KEY", SECRET_KEY)  # noqa: F405
+
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.get_bool("SECURE_SSL_REDIRECT", True)  # noqa: F405
+SECURE_HSTS_SECONDS = env.get_int("SECURE_HSTS_SECONDS", 31536000)  # noqa: F405
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+# /healthz and /readyz answer the load balancer over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+STORAGES["staticfiles"]["BACKEND"] = (  # noqa: F405
+    "whitenoise.storage.CompressedManifestStaticFilesStorage"
+)

@@ -1,0 +1,13 @@
+"""Test settings: real PostgreSQL and Redis when DATABASE_URL/REDIS_URL are set.
+
+Without them the suite falls back to a SQLite file and the filesystem broker;
+tests that need a real service say so with @pytest.mark.services(...).
+"""
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not memory, so that a Celery worker started by a test shares it.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405

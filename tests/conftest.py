@@ -1,0 +1,116 @@
+"""Shared test fixtures: real services, a real SMTP server, a real Celery worker."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.support import services
+from tests.support.smtp import SMTPServer
+
+ROOT = Path(__file__).resolve().parents[1]
+_skipped_for_services: list[str] = []
+
+
+def pytest_sessionstart(session):
+    if services.strict():
+        absent = services.missing(services.KNOWN)
+        if absent:
+            raise pytest.UsageError(
+                "REQUIRE_SERVICES=1 but these services are not reachable: "
+                + ", ".join(absent)
+                + " (set DATABASE_URL=postgresql://…, REDIS_URL=redis://…, install chromium)"
+            )
+
+
+def pytest_runtest_setup(item):
+    needed = []
+    for marker in item.iter_markers("services"):
+        needed.extend(marker.args)
+    if item.get_closest_marker("browser"):
+        needed.append("chromium")
+    absent = services.missing(dict.fromkeys(needed))
+    if absent:
+        reason = f"needs {', '.join(absent)}"
+        if services.strict():
+            pytest.fail(f"{reason}, and REQUIRE_SERVICES=1 forbids skipping", pytrace=False)
+        _skipped_for_services.append(f"{item.nodeid} ({reason})")
+        pytest.skip(reason)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _skipped_for_services:
+        terminalreporter.section("skipped because a service was missing")
+        for line in _skipped_for_services:
+            terminalreporter.write_line(line)
+        terminalreporter.write_line(
+            "Set DATABASE_URL and REDIS_URL (see README) or run with REQUIRE_SERVICES=1 to fail instead."
+        )
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on a free port on 127.0.0.1, recording what it receives."""
+    server = SMTPServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp_settings(settings, smtp_server):
+    """Point Django's email at the test SMTP server for the test process itself."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = smtp_server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    return settings
+
+
+@pytest.fixture
+def celery_worker_factory(transactional_db, smtp_server, tmp_path):
+    """Start real Celery worker processes on the test database and the real broker.
+
+    Each test gets its own queue, so stray messages from other runs never reach it.
+    Use with @pytest.mark.django_db(transaction=True): the worker only sees committed rows.
+    """
+    from tests.support.worker import CeleryWorker, test_database_url
+
+    from config.celery import app
+
+    queue = f"test-{uuid.uuid4().hex[:10]}"
+    previous_queue = app.conf.task_default_queue
+    app.conf.task_default_queue = queue
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": test_database_url(),
+        "EMAIL_URL": smtp_server.url,
+        "CELERY_QUEUE": queue,
+        "PYTHONUNBUFFERED": "1",
+    }
+    workers: list[CeleryWorker] = []
+
+    def start(concurrency: int = 1, **extra_env: str) -> CeleryWorker:
+        worker = CeleryWorker(
+            queue, {**env, **extra_env}, tmp_path / f"worker-{len(workers)}.log", concurrency
+        )
+        workers.append(worker)
+        return worker.start()
+
+    yield start
+    for worker in workers:
+        worker.stop()
+    app.conf.task_default_queue = previous_queue
+    if not services.available("redis"):
+        return
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_delete(queue)
+
+
+@pytest.fixture
+def celery_worker(celery_worker_factory):
+    return celery_worker_factory()

@@ -1,0 +1,87 @@
+"""A real SMTP server for tests: aiosmtpd on a free port on 127.0.0.1."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import threading
+import time
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import Envelope
+
+
+@dataclass
+class ReceivedMessage:
+    mail_from: str
+    rcpt_tos: list[str]
+    message: EmailMessage
+
+
+@dataclass
+class RecordingHandler:
+    """Keeps every message it accepts.
+
+    `refuse_with` makes the server answer RCPT with that reply (for example
+    "451 4.3.0 Try again later") for matching addresses, or for all when
+    `refuse_all` is set, so tests can exercise temporary and permanent failures.
+    """
+
+    received: list[ReceivedMessage] = field(default_factory=list)
+    refuse_rcpt: dict[str, str] = field(default_factory=dict)
+    refuse_all: str | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_RCPT(self, server, session, envelope: Envelope, address: str, rcpt_options):
+        if self.refuse_all:
+            return self.refuse_all
+        if address.lower() in self.refuse_rcpt:
+            return self.refuse_rcpt[address.lower()]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope: Envelope):
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self.lock:
+            self.received.append(ReceivedMessage(envelope.mail_from, list(envelope.rcpt_tos), message))
+        return "250 Message accepted for delivery"
+
+
+class SMTPServer:
+    def __init__(self) -> None:
+        self.handler = RecordingHandler()
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=0)
+
+    def start(self) -> SMTPServer:
+        self.controller.start()
+        return self
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+    @property
+    def port(self) -> int:
+        return self.controller.server.sockets[0].getsockname()[1]
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        with self.handler.lock:
+            return [item.message for item in self.handler.received]
+
+    def recipients(self) -> list[str]:
+        with self.handler.lock:
+            return [rcpt for item in self.handler.received for rcpt in item.rcpt_tos]
+
+    def wait_for(self, count: int, timeout: float = 30.0) -> list[EmailMessage]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if len(self.messages) >= count:
+                return self.messages
+            time.sleep(0.05)
+        raise AssertionError(f"expected {count} message(s), got {len(self.messages)} in {timeout}s")
