@@ -12,6 +12,9 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("newsletter/", include("newsletter.urls")),
+    # Newsletter API endpoints first: the Wagtail router owns the rest of /api/v2/.
+    path("api/v2/", include("newsletter.api")),
     path("api/v2/", api_router.urls),
 ]
 
