@@ -77,7 +77,11 @@ class RelatedLinkBlock(blocks.StructBlock):
         value = super().clean(value)
         if bool(value.get("page")) == bool(value.get("url")):
             raise blocks.StructBlockValidationError(
-                block_errors={"url": ValidationError(_("Indica una pagina interna o un indirizzo esterno, non entrambi."))}
+                block_errors={
+                    "url": ValidationError(
+                        _("Indica una pagina interna o un indirizzo esterno, non entrambi.")
+                    )
+                }
             )
         return value
 

@@ -50,7 +50,9 @@ class Newsletter(models.Model):
     is_active = models.BooleanField(_("attiva"), default=True)
 
     # Cadence: becomes a django-celery-beat PeriodicTask in Europe/Rome.
-    cadence = models.CharField(_("frequenza"), max_length=10, choices=Cadence.choices, default=Cadence.WEEKLY)
+    cadence = models.CharField(
+        _("frequenza"), max_length=10, choices=Cadence.choices, default=Cadence.WEEKLY
+    )
     send_weekday = models.PositiveSmallIntegerField(
         _("giorno della settimana"), choices=Weekday.choices, default=Weekday.MONDAY
     )
@@ -68,7 +70,9 @@ class Newsletter(models.Model):
     requires_approval = models.BooleanField(
         _("richiede approvazione"),
         default=False,
-        help_text=_("Se attivo, ogni numero aspetta l'approvazione di un redattore prima dell'invio."),
+        help_text=_(
+            "Se attivo, ogni numero aspetta l'approvazione di un redattore prima dell'invio."
+        ),
     )
     periodic_task = models.OneToOneField(
         "django_celery_beat.PeriodicTask",
@@ -134,8 +138,12 @@ class Subscriber(models.Model):
 
 
 class Subscription(models.Model):
-    subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="subscriptions")
-    newsletter = models.ForeignKey(Newsletter, on_delete=models.CASCADE, related_name="subscriptions")
+    subscriber = models.ForeignKey(
+        Subscriber, on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    newsletter = models.ForeignKey(
+        Newsletter, on_delete=models.CASCADE, related_name="subscriptions"
+    )
     topics = models.ManyToManyField(
         "cms.Topic",
         verbose_name=_("temi"),
@@ -149,7 +157,9 @@ class Subscription(models.Model):
         verbose_name = _("iscrizione")
         verbose_name_plural = _("iscrizioni")
         constraints = [
-            models.UniqueConstraint(fields=["subscriber", "newsletter"], name="one_subscription_per_newsletter")
+            models.UniqueConstraint(
+                fields=["subscriber", "newsletter"], name="one_subscription_per_newsletter"
+            )
         ]
 
     def __str__(self) -> str:
@@ -193,6 +203,9 @@ class ConsentRecord(models.Model):
         verbose_name_plural = _("registro dei consensi")
         ordering = ["created_at"]
 
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} · {self.created_at:%Y-%m-%d %H:%M}"
+
 
 class SuppressionReason(models.TextChoices):
     HARD_BOUNCE = "hard_bounce", _("Rimbalzo definitivo")
@@ -214,6 +227,9 @@ class Suppression(models.Model):
         verbose_name = _("indirizzo bloccato")
         verbose_name_plural = _("indirizzi bloccati")
 
+    def __str__(self) -> str:
+        return f"{self.address_hash[:12]}… ({self.get_reason_display()})"
+
 
 class IssueState(models.TextChoices):
     DRAFT = "draft", _("Bozza")
@@ -231,7 +247,11 @@ class Issue(models.Model):
     newsletter = models.ForeignKey(Newsletter, on_delete=models.PROTECT, related_name="issues")
     number = models.PositiveIntegerField(_("numero"))
     state = models.CharField(
-        _("stato"), max_length=12, choices=IssueState.choices, default=IssueState.DRAFT, db_index=True
+        _("stato"),
+        max_length=12,
+        choices=IssueState.choices,
+        default=IssueState.DRAFT,
+        db_index=True,
     )
     subject = models.CharField(_("oggetto"), max_length=200)
     preheader = models.CharField(_("anteprima"), max_length=200, blank=True)
@@ -286,6 +306,9 @@ class IssueItem(models.Model):
             models.UniqueConstraint(fields=["issue", "position"], name="unique_item_position"),
         ]
 
+    def __str__(self) -> str:
+        return self.title
+
 
 class IssueRendition(models.Model):
     """The issue rendered once per distinct topic selection, with per-subscriber
@@ -298,8 +321,13 @@ class IssueRendition(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["issue", "variant_key"], name="unique_rendition_variant")
+            models.UniqueConstraint(
+                fields=["issue", "variant_key"], name="unique_rendition_variant"
+            )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.issue} [{self.variant_key or 'all'}]"
 
 
 class DeliveryState(models.TextChoices):
@@ -317,7 +345,9 @@ class Delivery(models.Model):
         Subscriber, null=True, on_delete=models.SET_NULL, related_name="deliveries"
     )
     variant_key = models.CharField(max_length=200, blank=True)
-    state = models.CharField(max_length=8, choices=DeliveryState.choices, default=DeliveryState.PENDING)
+    state = models.CharField(
+        max_length=8, choices=DeliveryState.choices, default=DeliveryState.PENDING
+    )
     lease_until = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     message_id = models.CharField(max_length=255, blank=True)
@@ -330,6 +360,11 @@ class Delivery(models.Model):
         verbose_name = _("consegna")
         verbose_name_plural = _("consegne")
         constraints = [
-            models.UniqueConstraint(fields=["issue", "subscriber"], name="one_delivery_per_recipient")
+            models.UniqueConstraint(
+                fields=["issue", "subscriber"], name="one_delivery_per_recipient"
+            )
         ]
         indexes = [models.Index(fields=["issue", "state"], name="delivery_issue_state")]
+
+    def __str__(self) -> str:
+        return f"{self.issue_id} → {self.subscriber_id}: {self.state}"

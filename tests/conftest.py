@@ -77,9 +77,8 @@ def celery_worker_factory(transactional_db, smtp_server, tmp_path):
     Each test gets its own queue, so stray messages from other runs never reach it.
     Use with @pytest.mark.django_db(transaction=True): the worker only sees committed rows.
     """
-    from tests.support.worker import CeleryWorker, test_database_url
-
     from config.celery import app
+    from tests.support.worker import CeleryWorker, test_database_url
 
     queue = f"test-{uuid.uuid4().hex[:10]}"
     previous_queue = app.conf.task_default_queue

@@ -34,7 +34,12 @@ def site_tree(language: str = "it") -> NewsIndexPage:
         home = root.add_child(instance=HomePage(title="Notiziario", slug="home", locale=it))
         Site.objects.update_or_create(
             is_default_site=True,
-            defaults={"hostname": "localhost", "port": 80, "root_page": home, "site_name": "Notiziario"},
+            defaults={
+                "hostname": "localhost",
+                "port": 80,
+                "root_page": home,
+                "site_name": "Notiziario",
+            },
         )
     if language != "it":
         home = home.get_translation_or_none(locale(language)) or home.copy_for_translation(
@@ -44,7 +49,9 @@ def site_tree(language: str = "it") -> NewsIndexPage:
             home.save_revision().publish()
     index = NewsIndexPage.objects.child_of(home).first()
     if index is None:
-        index = home.add_child(instance=NewsIndexPage(title="Notizie", slug="notizie", locale=home.locale))
+        index = home.add_child(
+            instance=NewsIndexPage(title="Notizie", slug="notizie", locale=home.locale)
+        )
     return index
 
 

@@ -87,8 +87,12 @@ class NewsPage(Page):
     organisations = ParentalManyToManyField(
         Organisation, verbose_name=_("organizzazioni"), blank=True, related_name="news"
     )
-    people = ParentalManyToManyField(Person, verbose_name=_("persone"), blank=True, related_name="news")
-    places = ParentalManyToManyField(Place, verbose_name=_("luoghi"), blank=True, related_name="news")
+    people = ParentalManyToManyField(
+        Person, verbose_name=_("persone"), blank=True, related_name="news"
+    )
+    places = ParentalManyToManyField(
+        Place, verbose_name=_("luoghi"), blank=True, related_name="news"
+    )
     mission = models.ForeignKey(
         Mission,
         verbose_name=_("missione"),
@@ -139,7 +143,9 @@ class NewsPage(Page):
 
     parent_page_types = ["cms.NewsIndexPage"]
     subpage_types: list[str] = []
-    page_description = _("Una notizia: titolo, sommario, immagine, testo strutturato e collegamenti.")
+    page_description = _(
+        "Una notizia: titolo, sommario, immagine, testo strutturato e collegamenti."
+    )
 
     class Meta:
         verbose_name = _("notizia")
@@ -153,7 +159,9 @@ class NewsPage(Page):
                 "Il titolo può avere al massimo %(limit)d caratteri: finisce nell'oggetto delle email."
             ) % {"limit": TITLE_MAX_LENGTH}
         if self.hero_image_id and not (self.hero_alt or "").strip():
-            errors["hero_alt"] = _("Descrivi l'immagine principale: il testo alternativo è obbligatorio.")
+            errors["hero_alt"] = _(
+                "Descrivi l'immagine principale: il testo alternativo è obbligatorio."
+            )
         if errors:
             raise ValidationError(errors)
 

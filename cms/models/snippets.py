@@ -92,7 +92,12 @@ class Person(SluggedSnippet):
         related_name="people",
     )
 
-    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("role"), FieldPanel("organisation")]
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("role"),
+        FieldPanel("organisation"),
+    ]
 
     class Meta(SluggedSnippet.Meta):
         verbose_name = _("persona")
@@ -154,7 +159,10 @@ class Mission(TranslatableMixin, index.Indexed, ClusterableModel):
     end_date = models.DateField(_("fine"))
     summary = models.TextField(_("sintesi"), blank=True, max_length=1000)
     organisations_met = ParentalManyToManyField(
-        Organisation, verbose_name=_("organizzazioni incontrate"), blank=True, related_name="missions"
+        Organisation,
+        verbose_name=_("organizzazioni incontrate"),
+        blank=True,
+        related_name="missions",
     )
     budget_amount = models.DecimalField(
         _("importo del budget"), max_digits=14, decimal_places=2, null=True, blank=True
@@ -173,7 +181,11 @@ class Mission(TranslatableMixin, index.Indexed, ClusterableModel):
         FieldPanel("organisations_met"),
         InlinePanel("agreements", label=_("Accordi firmati")),
         MultiFieldPanel(
-            [FieldPanel("budget_amount"), FieldPanel("budget_currency"), FieldPanel("budget_purpose")],
+            [
+                FieldPanel("budget_amount"),
+                FieldPanel("budget_currency"),
+                FieldPanel("budget_purpose"),
+            ],
             heading=_("Budget"),
         ),
         FieldPanel("outcomes"),
@@ -185,7 +197,9 @@ class Mission(TranslatableMixin, index.Indexed, ClusterableModel):
         verbose_name_plural = _("missioni")
         ordering = ["-start_date"]
         constraints = [
-            models.UniqueConstraint(fields=["slug", "locale"], name="unique_mission_slug_per_locale"),
+            models.UniqueConstraint(
+                fields=["slug", "locale"], name="unique_mission_slug_per_locale"
+            ),
             models.CheckConstraint(
                 condition=models.Q(end_date__gte=models.F("start_date")),
                 name="mission_ends_after_it_starts",
@@ -220,4 +234,9 @@ class MissionAgreement(Orderable):
     parties = models.CharField(_("parti"), max_length=300, blank=True)
     summary = models.TextField(_("sintesi"), blank=True, max_length=1000)
 
-    panels = [FieldPanel("title"), FieldPanel("signed_on"), FieldPanel("parties"), FieldPanel("summary")]
+    panels = [
+        FieldPanel("title"),
+        FieldPanel("signed_on"),
+        FieldPanel("parties"),
+        FieldPanel("summary"),
+    ]

@@ -45,7 +45,9 @@ class RecordingHandler:
     async def handle_DATA(self, server, session, envelope: Envelope):
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.lock:
-            self.received.append(ReceivedMessage(envelope.mail_from, list(envelope.rcpt_tos), message))
+            self.received.append(
+                ReceivedMessage(envelope.mail_from, list(envelope.rcpt_tos), message)
+            )
         return "250 Message accepted for delivery"
 
 
