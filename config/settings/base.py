@@ -178,6 +178,9 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# `manage.py load_demo` runs each app's loader in order; config wires the apps together.
+DEMO_LOADERS = ["cms.demo.load", "newsletter.demo.load"]
+
 # Keyed hashes for IP addresses and suppressed addresses; rotate only with care.
 HASH_KEY = env.get("HASH_KEY", SECRET_KEY)
 
