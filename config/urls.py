@@ -4,7 +4,9 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from cms.api import api_router
+from cms import feeds
+from cms.api import schema
+from cms.api.router import api_router
 from config import health
 
 urlpatterns = [
@@ -13,9 +15,14 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("newsletter/", include("newsletter.urls")),
+    # Email provider webhooks (bounces, complaints): /anymail/<esp>/tracking/.
+    path("anymail/", include("anymail.urls")),
     # Newsletter API endpoints first: the Wagtail router owns the rest of /api/v2/.
     path("api/v2/", include("newsletter.api")),
     path("api/v2/", api_router.urls),
+    path("api/schema/", schema.schema, name="api_schema"),
+    path("api/docs/", schema.docs, name="api_docs"),
+    path("feeds/", include((feeds.urlpatterns, "feeds"))),
 ]
 
 if settings.DEBUG:

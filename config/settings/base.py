@@ -19,7 +19,7 @@ CORS_ALLOWED_ORIGINS = env.get_list("CORS_ALLOWED_ORIGINS")
 # Only the public, read-only API and the subscription endpoint are cross-origin.
 CORS_URLS_REGEX = r"^/(api/v2/|feeds/).*$"
 
-SITE_URL = (env.get("SITE_URL", "http://localhost:8000") or "").rstrip("/")
+SITE_URL = env.url("SITE_URL", "http://localhost:8000", ("http", "https")).rstrip("/")
 WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAILAPI_BASE_URL = SITE_URL
 
@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "rest_framework",
+    "drf_spectacular_sidecar",  # Swagger UI for /api/docs/, served locally (no CDN)
     "corsheaders",
     "anymail",
     "django_celery_beat",
@@ -131,7 +132,7 @@ globals().update(env.email("EMAIL_URL", "file:", VAR_DIR / "mail"))
 
 # Redis carries the broker and the cache. Without it, development uses kombu's
 # filesystem transport (works across processes) and a file-based cache.
-REDIS_URL = env.get("REDIS_URL")
+REDIS_URL = env.url("REDIS_URL", None, ("redis", "rediss"))
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -148,14 +149,19 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
-    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_URL = "filesystem://localhost/"
     _broker_dir = VAR_DIR / "broker"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
+        "control_folder": str(_broker_dir / "control"),
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
     }
+    # kombu reads these folders without creating them; every process (web,
+    # worker, beat, tests) must find them, so settings create them.
+    for _folder in ("queue", "control", "processed"):
+        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
 
 # Celery: a crash must never silently drop work.
 CELERY_TIMEZONE = TIME_ZONE
@@ -174,7 +180,8 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "publish-scheduled-pages": {
         "task": "cms.tasks.publish_scheduled",
-        "schedule": 60.0,
+        # Go-live and expiry take effect within this many seconds.
+        "schedule": float(env.get_int("PUBLISH_SCHEDULED_EVERY", 60)),
     },
 }
 
@@ -203,7 +210,75 @@ LOGGING = {
     },
     "root": {"handlers": ["stdout"], "level": env.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        # No handler of its own: Django's default console one would print each line twice.
+        "django": {"handlers": [], "level": "INFO"},
         "django.db.backends": {"level": "WARNING"},
+        # Wagtail runs its search-index and reference-index tasks inline; one line each is noise.
+        "django_tasks": {"level": "WARNING"},
         "celery": {"level": "INFO"},
     },
+}
+
+# Subscribers and consent (newsletter/consent.py). Every knob has an environment variable.
+PRIVACY_NOTICE_VERSION = env.get("PRIVACY_NOTICE_VERSION", "2026-01")
+# Where mail clients send a mailto: unsubscribe; the token goes in the subject.
+NEWSLETTER_UNSUBSCRIBE_MAILTO = env.get("NEWSLETTER_UNSUBSCRIBE_MAILTO", "")
+NEWSLETTER_SOFT_BOUNCE_LIMIT = env.get_int("NEWSLETTER_SOFT_BOUNCE_LIMIT", 3)
+# No second confirmation email to the same address within this many seconds.
+NEWSLETTER_CONFIRMATION_COOLDOWN = env.get_int("NEWSLETTER_CONFIRMATION_COOLDOWN", 15 * 60)
+# "limit/period-in-seconds" for each rate limit on the public subscription endpoints.
+NEWSLETTER_RATE_LIMITS = {
+    "subscribe_per_ip": env.get("NEWSLETTER_RATE_SUBSCRIBE_PER_IP", "20/3600"),
+    "subscribe_per_address": env.get("NEWSLETTER_RATE_SUBSCRIBE_PER_ADDRESS", "5/86400"),
+    "confirmation_per_address": env.get("NEWSLETTER_RATE_CONFIRMATION_PER_ADDRESS", "3/86400"),
+}
+# Who may embed the hosted subscribe form in a frame (CSP frame-ancestors sources).
+NEWSLETTER_FORM_FRAME_ANCESTORS = env.get_list("NEWSLETTER_FORM_FRAME_ANCESTORS", ["*"])
+# Tracking webhooks (bounces, complaints) at /anymail/<esp>/tracking/, behind basic auth
+# "user:password"; provider-specific keys (e.g. ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY) are
+# read by anymail from the environment.
+ANYMAIL = {}
+if env.get("ANYMAIL_WEBHOOK_SECRET"):
+    ANYMAIL["WEBHOOK_SECRET"] = env.get("ANYMAIL_WEBHOOK_SECRET")
+
+# Newsletter sending (newsletter/sending.py). Every knob has an environment variable.
+# Deliveries claimed per batch task; a crash can leave at most one batch per worker uncertain.
+NEWSLETTER_BATCH_SIZE = env.get_int("NEWSLETTER_BATCH_SIZE", 100)
+# Batch tasks working on one issue at once (match the number of worker processes).
+NEWSLETTER_SEND_LANES = env.get_int("NEWSLETTER_SEND_LANES", 2)
+# A claimed batch must be done within this many seconds, or it is reported as uncertain.
+NEWSLETTER_LEASE_SECONDS = env.get_int("NEWSLETTER_LEASE_SECONDS", 600)
+# Messages per minute per newsletter, across all workers; 0 means no limit.
+NEWSLETTER_RATE_LIMIT_PER_MINUTE = env.get_int("NEWSLETTER_RATE_LIMIT_PER_MINUTE", 0)
+# Pause between two messages from one worker, in milliseconds (gentle throttling).
+NEWSLETTER_SEND_INTERVAL_MS = env.get_int("NEWSLETTER_SEND_INTERVAL_MS", 0)
+# Temporary failures (4xx, lost connection): retries with exponential backoff.
+NEWSLETTER_MAX_RETRIES = env.get_int("NEWSLETTER_MAX_RETRIES", 8)
+NEWSLETTER_RETRY_BASE_SECONDS = env.get_int("NEWSLETTER_RETRY_BASE_SECONDS", 30)
+NEWSLETTER_RETRY_MAX_SECONDS = env.get_int("NEWSLETTER_RETRY_MAX_SECONDS", 30 * 60)
+# After this many failures in a row the issue pauses itself and says why.
+NEWSLETTER_PAUSE_AFTER_FAILURES = env.get_int("NEWSLETTER_PAUSE_AFTER_FAILURES", 25)
+CELERY_BEAT_SCHEDULE["newsletter-reconcile-deliveries"] = {
+    "task": "newsletter.tasks.reconcile_stale_deliveries",
+    "schedule": 60.0,
+}
+CELERY_BEAT_SCHEDULE["newsletter-send-scheduled-issues"] = {
+    "task": "newsletter.tasks.send_scheduled_issues",
+    "schedule": 60.0,
+}
+
+# Public content API and feeds (cms/api/, cms/feeds.py, cms/caching.py).
+# Cache-Control max-age, in seconds, of every API and feed response.
+API_CACHE_MAX_AGE = env.get_int("API_CACHE_MAX_AGE", 60)
+# How long a rendered response stays in Redis; publishing invalidates it sooner. 0 turns it off.
+API_RESPONSE_CACHE_TIMEOUT = env.get_int("API_RESPONSE_CACHE_TIMEOUT", 600)
+# Requests per client IP per API_RATE_LIMIT_PERIOD seconds; 0 turns rate limiting off.
+API_RATE_LIMIT = env.get_int("API_RATE_LIMIT", 600)
+API_RATE_LIMIT_PERIOD = env.get_int("API_RATE_LIMIT_PERIOD", 60)
+WAGTAILAPI_LIMIT_MAX = env.get_int("API_LIMIT_MAX", 100)
+# Headless preview: where editors' previews open, and how long a preview token lives.
+API_PREVIEW_TOKEN_TTL = env.get_int("API_PREVIEW_TOKEN_TTL", 3600)
+WAGTAIL_HEADLESS_PREVIEW = {
+    # The external site's preview page; it receives ?content_type=…&token=….
+    "CLIENT_URLS": {"default": env.get("PREVIEW_CLIENT_URL", SITE_URL + "/anteprima/")},
 }

@@ -51,6 +51,19 @@ def get_list(name: str, default: list[str] | None = None) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def url(name: str, default: str | None, schemes: tuple[str, ...]) -> str | None:
+    """A URL whose scheme is one of `schemes` and which names a host."""
+    value = get(name, default)
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in schemes or not parts.hostname:
+        raise ImproperlyConfigured(
+            f"{name} must be a URL like {schemes[0]}://host…, not {value!r}."
+        )
+    return value
+
+
 def database(name: str, default: str) -> dict:
     import dj_database_url
 

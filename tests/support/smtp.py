@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -51,10 +52,17 @@ class RecordingHandler:
         return "250 Message accepted for delivery"
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 class SMTPServer:
     def __init__(self) -> None:
         self.handler = RecordingHandler()
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=0)
+        # aiosmtpd connects to its own port to check it is up, so port 0 cannot be used.
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=_free_port())
 
     def start(self) -> SMTPServer:
         self.controller.start()

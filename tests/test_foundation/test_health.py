@@ -1,3 +1,5 @@
+"""/healthz and /readyz for load balancers."""
+
 import pytest
 from django.urls import reverse
 

@@ -1,0 +1,60 @@
+"""config.settings.production: safe when configured, loud when not."""
+
+import secrets
+
+import pytest
+
+from .processes import clean_env, run
+
+
+@pytest.fixture
+def production_env(tmp_path):
+    return clean_env(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="news.example.org",
+        SITE_URL="https://news.example.org",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+        EMAIL_URL="smtp://mail.example.org:587?tls=1",
+        DEFAULT_FROM_EMAIL="Notiziario <news@example.org>",
+        VAR_DIR=str(tmp_path / "var"),
+    )
+
+
+def test_check_deploy_reports_no_issues_with_a_real_secret_and_hosts(production_env):
+    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], production_env)
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+    assert "WARNING" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "name", ["SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL", "DATABASE_URL", "REDIS_URL", "EMAIL_URL",
+             "DEFAULT_FROM_EMAIL"],
+)  # fmt: skip
+def test_a_missing_variable_stops_start_up_naming_it(production_env, name):
+    del production_env[name]
+    result = run(["manage.py", "check"], production_env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert name in result.stderr.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("SECRET_KEY", "too-short"),
+        ("SITE_URL", "http://news.example.org"),
+        ("REDIS_URL", "localhost:6379"),
+        ("EMAIL_URL", "smtpx://mail.example.org"),
+        ("DATABASE_URL", "nosuchdb://x"),
+        ("SECURE_HSTS_SECONDS", "a year"),
+        ("SECURE_SSL_REDIRECT", "maybe"),
+    ],
+)
+def test_an_invalid_variable_stops_start_up_naming_it(production_env, name, value):
+    production_env[name] = value
+    result = run(["manage.py", "check"], production_env)
+    assert result.returncode != 0
+    assert name in result.stderr.strip().splitlines()[-1]
