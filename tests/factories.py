@@ -31,6 +31,9 @@ def site_tree(language: str = "it") -> NewsIndexPage:
         root = Page.add_root(instance=Page(title="Root", slug="root", locale=it))
     home = HomePage.objects.filter(locale=it).first()
     if home is None:
+        # Wagtail's own migration leaves a "Welcome" page at the slug we want.
+        for stale in root.get_children().filter(slug="home"):
+            stale.delete()
         home = root.add_child(instance=HomePage(title="Notiziario", slug="home", locale=it))
         Site.objects.update_or_create(
             is_default_site=True,
@@ -48,6 +51,10 @@ def site_tree(language: str = "it") -> NewsIndexPage:
         if not home.live:
             home.save_revision().publish()
     index = NewsIndexPage.objects.child_of(home).first()
+    if index is None and language != "it":
+        # A translation of the Italian index, so news can be translated into it.
+        index = site_tree("it").copy_for_translation(home.locale)
+        index.save_revision().publish()
     if index is None:
         index = home.add_child(
             instance=NewsIndexPage(title="Notizie", slug="notizie", locale=home.locale)
@@ -78,6 +85,7 @@ def news(
         slug=slugify(title)[:60] + f"-{next(_counter)}",
         standfirst=standfirst,
         publication_date=publication_date or timezone.now(),
+        live=False,  # a draft until published, as in the admin
         **fields,
     )
     index.add_child(instance=page)

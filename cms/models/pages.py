@@ -3,13 +3,15 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalManyToManyField
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, TitleFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from cms.api.preview_mode import HeadlessPreviewMode
 from cms.blocks import NewsBodyBlock
 
 from .snippets import Mission, Organisation, Person, Place, Topic
@@ -53,20 +55,35 @@ class NewsIndexPage(Page):
         return context
 
 
-class NewsPage(Page):
+class NewsPage(HeadlessPreviewMode, Page):
     standfirst = models.CharField(
         _("sommario"),
         max_length=STANDFIRST_MAX_LENGTH,
-        help_text=_("Il sottotitolo: una o due frasi, usate anche nelle card e nelle newsletter."),
+        help_text=format_lazy(
+            _(
+                "Il sottotitolo: una o due frasi, al massimo {limit} caratteri, usate anche "
+                "nelle card e nelle newsletter."
+            ),
+            limit=STANDFIRST_MAX_LENGTH,
+        ),
     )
     publication_date = models.DateTimeField(
         _("data di pubblicazione"),
         null=True,
         blank=True,
         db_index=True,
-        help_text=_("Lascia vuoto per usare la data della prima pubblicazione."),
+        help_text=_(
+            "La data mostrata ai lettori. Lascia vuoto per usare la data della prima "
+            "pubblicazione; modificala per retrodatare o correggere."
+        ),
     )
-    topics = ParentalManyToManyField(Topic, verbose_name=_("temi"), blank=True, related_name="news")
+    topics = ParentalManyToManyField(
+        Topic,
+        verbose_name=_("temi"),
+        blank=True,
+        related_name="news",
+        help_text=_("La sezione o le sezioni della notizia, per esempio «Innovazione»."),
+    )
     hero_image = models.ForeignKey(
         "wagtailimages.Image",
         verbose_name=_("immagine principale"),
@@ -74,6 +91,7 @@ class NewsPage(Page):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        help_text=_("Appare in testa alla notizia, nelle card e nelle newsletter."),
     )
     hero_alt = models.CharField(
         _("testo alternativo"),
@@ -81,17 +99,33 @@ class NewsPage(Page):
         blank=True,
         help_text=_("Obbligatorio se c'è un'immagine: descrivila per chi non può vederla."),
     )
-    hero_caption = models.CharField(_("didascalia"), max_length=250, blank=True)
-    hero_credit = models.CharField(_("credito"), max_length=120, blank=True)
+    hero_caption = models.CharField(
+        _("didascalia"), max_length=250, blank=True, help_text=_("Cosa mostra l'immagine.")
+    )
+    hero_credit = models.CharField(
+        _("credito"), max_length=120, blank=True, help_text=_("Autore o fonte dell'immagine.")
+    )
     body = StreamField(NewsBodyBlock(), verbose_name=_("testo"), blank=True)
     organisations = ParentalManyToManyField(
-        Organisation, verbose_name=_("organizzazioni"), blank=True, related_name="news"
+        Organisation,
+        verbose_name=_("organizzazioni"),
+        blank=True,
+        related_name="news",
+        help_text=_("Istituzioni, imprese, università e startup di cui parla la notizia."),
     )
     people = ParentalManyToManyField(
-        Person, verbose_name=_("persone"), blank=True, related_name="news"
+        Person,
+        verbose_name=_("persone"),
+        blank=True,
+        related_name="news",
+        help_text=_("Le persone citate, con il loro ruolo."),
     )
     places = ParentalManyToManyField(
-        Place, verbose_name=_("luoghi"), blank=True, related_name="news"
+        Place,
+        verbose_name=_("luoghi"),
+        blank=True,
+        related_name="news",
+        help_text=_("Dove si svolgono i fatti."),
     )
     mission = models.ForeignKey(
         Mission,
@@ -100,12 +134,32 @@ class NewsPage(Page):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="news",
+        help_text=_("La missione istituzionale a cui si riferisce la notizia, se c'è."),
     )
-    source_url = models.URLField(_("fonte o approfondimento"), blank=True)
-    source_label = models.CharField(_("etichetta della fonte"), max_length=120, blank=True)
+    source_url = models.URLField(
+        _("fonte o approfondimento"),
+        blank=True,
+        help_text=_(
+            "Un indirizzo esterno per approfondire, per esempio un articolo di intoscana.it."
+        ),
+    )
+    source_label = models.CharField(
+        _("etichetta della fonte"),
+        max_length=120,
+        blank=True,
+        help_text=_("Il testo del link, per esempio «Per approfondire su intoscana.it»."),
+    )
 
-    content_panels = Page.content_panels + [
+    content_panels = [
+        TitleFieldPanel(
+            "title",
+            help_text=format_lazy(
+                _("Al massimo {limit} caratteri: il titolo finisce nell'oggetto delle email."),
+                limit=TITLE_MAX_LENGTH,
+            ),
+        ),
         FieldPanel("standfirst"),
+        FieldPanel("publication_date"),
         MultiFieldPanel(
             [
                 FieldPanel("hero_image"),
@@ -127,7 +181,6 @@ class NewsPage(Page):
         ),
         FieldRowPanel([FieldPanel("source_url"), FieldPanel("source_label")]),
     ]
-    promote_panels = Page.promote_panels + [FieldPanel("publication_date")]
 
     search_fields = Page.search_fields + [
         index.SearchField("standfirst"),

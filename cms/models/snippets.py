@@ -2,6 +2,7 @@
 places and missions. Each is a translatable snippet with a slug unique per
 locale, so the API can filter by slug and offer translation_of."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -11,7 +12,35 @@ from wagtail.models import Orderable, TranslatableMixin
 from wagtail.search import index
 
 
-class SluggedSnippet(TranslatableMixin, index.Indexed, models.Model):
+class UniqueSlugPerLocaleMixin:
+    """Report a slug already used in the same locale as a field error.
+
+    The database constraint stays as the last line of defence, but the admin
+    form does not include `locale`, so Django would skip the constraint check
+    and the save would fail with an IntegrityError instead of a message.
+    """
+
+    def clean(self) -> None:
+        super().clean()
+        if not self.slug or not self.locale_id:
+            return
+        clash = (
+            type(self)
+            ._default_manager.filter(slug=self.slug, locale_id=self.locale_id)
+            .exclude(pk=self.pk)
+        )
+        if clash.exists():
+            raise ValidationError(
+                {
+                    "slug": _(
+                        "Lo slug «%(slug)s» è già usato da un altro elemento in questa lingua."
+                    )
+                    % {"slug": self.slug}
+                }
+            )
+
+
+class SluggedSnippet(UniqueSlugPerLocaleMixin, TranslatableMixin, index.Indexed, models.Model):
     """What every reference entity shares: a name, and a slug unique per locale."""
 
     name = models.CharField(_("nome"), max_length=160)
@@ -57,7 +86,12 @@ class OrganisationKind(models.TextChoices):
 
 
 class Organisation(SluggedSnippet):
-    kind = models.CharField(_("tipo"), max_length=20, choices=OrganisationKind.choices)
+    kind = models.CharField(
+        _("tipo"),
+        max_length=20,
+        choices=OrganisationKind.choices,
+        help_text=_("Che cosa è: istituzione, consolato, impresa, startup, università…"),
+    )
     website = models.URLField(_("sito web"), blank=True)
     description = models.TextField(_("descrizione"), blank=True, max_length=1000)
 
@@ -67,6 +101,10 @@ class Organisation(SluggedSnippet):
         FieldPanel("kind"),
         FieldPanel("website"),
         FieldPanel("description"),
+    ]
+    search_fields = SluggedSnippet.search_fields + [
+        index.SearchField("description"),
+        index.FilterField("kind"),
     ]
 
     class Meta(SluggedSnippet.Meta):
@@ -98,6 +136,7 @@ class Person(SluggedSnippet):
         FieldPanel("role"),
         FieldPanel("organisation"),
     ]
+    search_fields = SluggedSnippet.search_fields + [index.SearchField("role")]
 
     class Meta(SluggedSnippet.Meta):
         verbose_name = _("persona")
@@ -124,6 +163,11 @@ class Place(SluggedSnippet):
         FieldRowPanel([FieldPanel("city"), FieldPanel("region"), FieldPanel("country")]),
         FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")], heading=_("Coordinate")),
     ]
+    search_fields = SluggedSnippet.search_fields + [
+        index.SearchField("city"),
+        index.SearchField("country"),
+        index.FilterField("country"),
+    ]
 
     class Meta(SluggedSnippet.Meta):
         verbose_name = _("luogo")
@@ -137,8 +181,20 @@ class Place(SluggedSnippet):
             ),
         ]
 
+    def clean(self) -> None:
+        super().clean()
+        if (self.latitude is None) != (self.longitude is None):
+            missing = "longitude" if self.longitude is None else "latitude"
+            raise ValidationError(
+                {
+                    missing: _(
+                        "Indica sia la latitudine sia la longitudine, oppure nessuna delle due."
+                    )
+                }
+            )
 
-class Mission(TranslatableMixin, index.Indexed, ClusterableModel):
+
+class Mission(UniqueSlugPerLocaleMixin, TranslatableMixin, index.Indexed, ClusterableModel):
     """An institutional mission: who went where, whom they met, what came of it.
 
     A snippet rather than a page: many news items point at one mission, and
@@ -154,22 +210,36 @@ class Mission(TranslatableMixin, index.Indexed, ClusterableModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="missions",
+        help_text=_("La città o il paese visitato."),
     )
     start_date = models.DateField(_("inizio"))
-    end_date = models.DateField(_("fine"))
+    end_date = models.DateField(_("fine"), help_text=_("Lo stesso giorno o dopo l'inizio."))
     summary = models.TextField(_("sintesi"), blank=True, max_length=1000)
     organisations_met = ParentalManyToManyField(
         Organisation,
         verbose_name=_("organizzazioni incontrate"),
         blank=True,
         related_name="missions",
+        help_text=_("Imprese, università, istituzioni e acceleratori incontrati o visitati."),
     )
     budget_amount = models.DecimalField(
         _("importo del budget"), max_digits=14, decimal_places=2, null=True, blank=True
     )
-    budget_currency = models.CharField(_("valuta"), max_length=3, default="EUR")
-    budget_purpose = models.CharField(_("destinazione del budget"), max_length=300, blank=True)
-    outcomes = models.TextField(_("risultati"), blank=True, max_length=2000)
+    budget_currency = models.CharField(
+        _("valuta"), max_length=3, default="EUR", help_text=_("Codice ISO 4217, per esempio EUR.")
+    )
+    budget_purpose = models.CharField(
+        _("destinazione del budget"),
+        max_length=300,
+        blank=True,
+        help_text=_("A che cosa servono i fondi, per esempio «attività 2024: seminari, B2B»."),
+    )
+    outcomes = models.TextField(
+        _("risultati"),
+        blank=True,
+        max_length=2000,
+        help_text=_("Che cosa ha prodotto la missione: accordi, investimenti, nuove sedi."),
+    )
 
     panels = [
         FieldPanel("name"),
@@ -190,7 +260,13 @@ class Mission(TranslatableMixin, index.Indexed, ClusterableModel):
         ),
         FieldPanel("outcomes"),
     ]
-    search_fields = [index.SearchField("name"), index.SearchField("summary")]
+    search_fields = [
+        index.SearchField("name"),
+        index.AutocompleteField("name"),
+        index.SearchField("summary"),
+        index.SearchField("outcomes"),
+        index.FilterField("start_date"),
+    ]
 
     class Meta(TranslatableMixin.Meta):
         verbose_name = _("missione")
@@ -208,6 +284,13 @@ class Mission(TranslatableMixin, index.Indexed, ClusterableModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError(
+                {"end_date": _("La missione non può finire prima di cominciare.")}
+            )
 
 
 class MissionDelegate(Orderable):

@@ -1,0 +1,137 @@
+"""`manage.py load_demo` builds the demo site once, however often it runs."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
+from django.utils import timezone
+from wagtail.images.models import Image
+from wagtail.models import Page, Revision, Site
+
+from cms.demo import REFERENCE_SLUG
+from cms.models import Mission, NewsIndexPage, NewsPage, Organisation, Person, Place, Topic
+
+pytestmark = pytest.mark.django_db
+
+COUNTED = (Page, Revision, Image, Topic, Organisation, Person, Place, Mission)
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Load the demo once for the module, inside a transaction rolled back at the end."""
+    media = tmp_path_factory.mktemp("media")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=str(media), DEMO_LOADERS=["cms.demo.load"]),
+        transaction.atomic(),
+    ):
+        call_command("load_demo", stdout=io.StringIO())
+        yield
+        transaction.set_rollback(True)
+
+
+def reference_story(language: str = "it") -> NewsPage:
+    return NewsPage.objects.get(slug=REFERENCE_SLUG, locale__language_code=language)
+
+
+def test_running_load_demo_twice_creates_nothing_new(demo):
+    before = {model.__name__: model.objects.count() for model in COUNTED}
+
+    call_command("load_demo", stdout=io.StringIO())
+
+    after = {model.__name__: model.objects.count() for model in COUNTED}
+    assert after == before
+
+
+def test_the_home_page_is_the_default_site_root_with_a_news_index(demo):
+    home = Site.objects.get(is_default_site=True).root_page.specific
+
+    assert type(home).__name__ == "HomePage"
+    assert NewsIndexPage.objects.child_of(home).get().title == "Notizie"
+
+
+def test_the_reference_story_keeps_its_real_date(demo):
+    published = timezone.localtime(reference_story().publication_date)
+
+    assert published.date() == date(2023, 12, 12)
+
+
+def test_the_english_edition_is_linked_to_the_italian_story(demo):
+    italian, english = reference_story("it"), reference_story("en")
+
+    assert english.translation_key == italian.translation_key
+    assert english.live
+    assert english.mission.translation_key == italian.mission.translation_key
+
+
+def test_the_reference_mission_carries_delegation_budget_agreement_and_outcomes(demo):
+    mission = reference_story().mission
+
+    assert [d.person.name for d in mission.delegates.all()] == [
+        "Leonardo Marras",
+        "Antonio Mazzeo",
+        "Valentina Mercanti",
+        "Gabriele Veneri",
+    ]
+    assert mission.budget_amount == Decimal("130000.00") and mission.budget_currency == "EUR"
+    assert "B2B" in mission.budget_purpose
+    assert mission.agreements.get().signed_on == date(2023, 12, 12)
+    assert "Siena" in mission.outcomes
+
+
+def test_the_organisations_met_carry_their_kinds(demo):
+    met = {o.name: o.kind for o in reference_story().mission.organisations_met.all()}
+
+    assert met["Berkeley SkyDeck"] == "accelerator"
+    assert met["Stanford University"] == "university"
+    assert met["Bosch"] == "company"
+    assert met["Dorian Therapeutics"] == "startup"
+    assert {"Meta", "Nvidia", "University of California, Berkeley"} <= set(met)
+
+
+def test_the_reference_story_uses_every_block_type(demo):
+    body = reference_story().body
+    types = {block.block_type for block in body}
+    figures = [b.value["value"] for b in body if b.block_type == "key_figure"]
+    link = next(b.value for b in body if b.block_type == "related_link")
+
+    assert {"paragraph", "heading", "image", "quote", "key_figure", "related_link"} <= types
+    assert "130.000 €" in figures
+    assert "intoscana.it" in link["url"]
+
+
+def test_the_reference_story_is_in_the_innovation_section_with_alt_text(demo):
+    story = reference_story()
+
+    assert [t.name for t in story.topics.all()] == ["Innovazione"]
+    assert story.hero_image is not None and story.hero_alt
+
+
+def test_at_least_fifteen_more_items_are_dated_over_recent_weeks(demo):
+    recent = NewsPage.objects.live().filter(
+        locale__language_code="it",
+        publication_date__gte=timezone.now() - timedelta(weeks=8),
+    )
+
+    assert recent.count() >= 15
+    assert recent.values("topics").distinct().count() >= 4
+
+
+def test_every_demo_image_has_alt_text(demo):
+    assert Image.objects.count() >= 16
+    assert not Image.objects.filter(description="").exists()
+
+
+def test_a_loader_whose_module_does_not_exist_is_skipped_with_a_note(settings):
+    settings.DEMO_LOADERS = ["nonexistent_app.demo.load"]
+    out = io.StringIO()
+
+    call_command("load_demo", stdout=out)
+
+    assert "Skipping nonexistent_app.demo.load" in out.getvalue()
