@@ -9,8 +9,13 @@ from .snippets import (
     Place,
     Topic,
 )
+from .webhooks import DeliveryState, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
+    "DeliveryState",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
     "HomePage",
     "Mission",
     "MissionAgreement",

@@ -1,0 +1,42 @@
+"""Admin for webhooks: endpoints integrators register, and the delivery log."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from cms.models import WebhookDelivery, WebhookEndpoint
+
+
+class WebhookEndpointViewSet(SnippetViewSet):
+    model = WebhookEndpoint
+    icon = "link-external"
+    menu_label = _("Endpoint")
+    list_display = ["name", "url", "is_active", "created_at"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "url"]
+
+
+class WebhookDeliveryViewSet(SnippetViewSet):
+    model = WebhookDelivery
+    icon = "list-ul"
+    menu_label = _("Registro delle consegne")
+    list_display = ["endpoint", "event", "state", "attempts", "response_status", "created_at"]
+    list_filter = ["state", "event", "endpoint"]
+    inspect_view_enabled = True
+    ordering = ["-created_at"]
+    panels = [
+        FieldPanel("endpoint", read_only=True),
+        FieldPanel("event", read_only=True),
+        FieldPanel("payload", read_only=True),
+        FieldPanel("state", read_only=True),
+        FieldPanel("attempts", read_only=True),
+        FieldPanel("response_status", read_only=True),
+        FieldPanel("error", read_only=True),
+    ]
+
+
+class WebhooksGroup(SnippetViewSetGroup):
+    menu_label = _("Webhook")
+    menu_icon = "link-external"
+    menu_order = 900
+    items = (WebhookEndpointViewSet, WebhookDeliveryViewSet)

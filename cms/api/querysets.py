@@ -1,0 +1,52 @@
+"""What the public API may show, stated once.
+
+Everything here ignores the request's session on purpose: an editor browsing
+the API with an admin cookie must see exactly what an anonymous site sees.
+Restrictions are checked in SQL (an ancestor-or-self restriction exists), so
+these querysets cost no extra query however many restrictions there are.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Length, Substr
+from django.utils import timezone
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+from wagtail.models import CollectionViewRestriction, Page, PageViewRestriction
+
+from cms.models import NewsPage
+
+
+def _restricted_ancestor(path_ref: str, restriction_model, restriction_path: str) -> Exists:
+    # Treebeard paths: an ancestor's path is a prefix of its descendants' paths.
+    return Exists(
+        restriction_model.objects.filter(
+            **{restriction_path: Substr(OuterRef(path_ref), 1, Length(restriction_path))}
+        )
+    )
+
+
+def public_pages(model: type[Page] = Page) -> QuerySet:
+    """Live, unexpired pages under no view restriction of any kind (nor under one's descendants)."""
+    return (
+        model.objects.filter(live=True, depth__gt=1)
+        .filter(Q(expire_at__isnull=True) | Q(expire_at__gt=timezone.now()))
+        .exclude(_restricted_ancestor("path", PageViewRestriction, "page__path"))
+    )
+
+
+def public_news() -> QuerySet:
+    return public_pages(NewsPage)
+
+
+def public_images() -> QuerySet:
+    return get_image_model().objects.exclude(
+        _restricted_ancestor("collection__path", CollectionViewRestriction, "collection__path")
+    )
+
+
+def public_documents() -> QuerySet:
+    return get_document_model().objects.exclude(
+        _restricted_ancestor("collection__path", CollectionViewRestriction, "collection__path")
+    )

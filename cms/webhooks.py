@@ -1,0 +1,122 @@
+"""Tell integrators when news is published, unpublished or deleted.
+
+Each active endpoint gets a WebhookDelivery row (the admin's delivery log)
+and a Celery task that POSTs the JSON payload, signed with the endpoint's
+secret, retrying with exponential backoff.
+
+Verifying on the receiving side: HMAC-SHA256 of the raw request body with
+the shared secret, hex-encoded, equals the X-Notiziario-Signature header
+after its "sha256=" prefix.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import urllib.error
+import urllib.request
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from cms.models import DeliveryState, NewsPage, WebhookDelivery, WebhookEndpoint, WebhookEvent
+
+Event = WebhookEvent
+SIGNATURE_HEADER = "X-Notiziario-Signature"
+EVENT_HEADER = "X-Notiziario-Event"
+TIMEOUT_SECONDS = 10
+MAX_ATTEMPTS = 8
+
+
+class TemporaryDeliveryError(Exception):
+    """The endpoint did not accept the delivery; worth another try later."""
+
+
+def payload_for(page: NewsPage, event: WebhookEvent) -> dict:
+    from cms.api.richtext import page_html_url
+
+    try:
+        url = page_html_url(page)
+    except Exception:  # the page's tree may already be gone when it is deleted
+        url = None
+    return {
+        "id": page.id,
+        "type": f"{page._meta.app_label}.{type(page).__name__}",
+        "url": url,
+        "locale": page.locale.language_code if page.locale_id else None,
+        "event": str(event),
+    }
+
+
+def sign(body: bytes, secret: str) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def notify(page: NewsPage, event: WebhookEvent) -> list[WebhookDelivery]:
+    """Log a delivery for each active endpoint; send them once the transaction commits."""
+    endpoints = list(WebhookEndpoint.objects.filter(is_active=True))
+    if not endpoints:
+        return []
+    payload = payload_for(page, event)
+    deliveries = [
+        WebhookDelivery.objects.create(endpoint=endpoint, event=event, payload=payload)
+        for endpoint in endpoints
+    ]
+
+    def enqueue() -> None:
+        from cms.tasks import deliver_webhook
+
+        for delivery in deliveries:
+            deliver_webhook.delay(delivery.id)
+
+    transaction.on_commit(enqueue)
+    return deliveries
+
+
+def encode(payload: dict) -> bytes:
+    return json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
+
+
+def deliver(delivery_id: int) -> WebhookDelivery:
+    """POST one delivery once. Raises TemporaryDeliveryError when it should be retried."""
+    delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
+    if delivery.state in (DeliveryState.DELIVERED, DeliveryState.FAILED):
+        return delivery
+    body = encode(delivery.payload)
+    request = urllib.request.Request(
+        delivery.endpoint.url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": f"Notiziario-Webhooks ({settings.SITE_URL})",
+            SIGNATURE_HEADER: sign(body, delivery.endpoint.secret),
+            EVENT_HEADER: delivery.event,
+            "X-Notiziario-Delivery": str(delivery.id),
+        },
+    )
+    delivery.attempts += 1
+    delivery.last_attempt_at = timezone.now()
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
+            status = response.status
+        error = ""
+    except urllib.error.HTTPError as exc:
+        status, error = exc.code, f"HTTP {exc.code}"
+    except (urllib.error.URLError, OSError) as exc:
+        status, error = None, f"{type(exc).__name__}: {exc}"
+    delivery.response_status = status
+    delivery.error = error[:2000]
+    if status is not None and 200 <= status < 300:
+        delivery.state = DeliveryState.DELIVERED
+        delivery.delivered_at = timezone.now()
+    elif delivery.attempts >= MAX_ATTEMPTS:
+        delivery.state = DeliveryState.FAILED
+    else:
+        delivery.state = DeliveryState.RETRYING
+    delivery.save()
+    if delivery.state == DeliveryState.RETRYING:
+        raise TemporaryDeliveryError(error or f"HTTP {status}")
+    return delivery
