@@ -1,0 +1,181 @@
+"""CSV import of subscribers: validate every row first, then import in chunks with progress.
+
+Columns (header row required): email, and optionally newsletters and topics
+(slugs separated by spaces or semicolons) and locale. Rows without newsletters
+take the defaults chosen in the import form.
+
+An imported person is never silently activated: either the importer states the
+lawful basis (kept on the ConsentRecord, source "import"), or each person is
+sent a confirmation email and stays pending until they confirm.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import uuid
+from dataclasses import asdict, dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+
+from . import consent
+from .addresses import normalise_email
+from .consent import RequestInfo, Selection
+from .forms import topics_for
+from .models import ConsentSource, Newsletter
+
+CHUNK_SIZE = 100
+MAX_ROWS = 100_000
+JOB_TTL = 24 * 3600
+LANGUAGES = {code for code, _name in settings.LANGUAGES}
+
+
+@dataclass
+class Row:
+    line: int
+    email: str
+    newsletters: list[str]
+    topics: list[str]
+    locale: str
+
+
+@dataclass
+class BadRow:
+    line: int
+    value: str
+    reason: str
+
+
+@dataclass
+class Job:
+    id: str
+    rows: list[dict]
+    lawful_basis: str
+    total: int
+    processed: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+    bad_rows: list[dict] = field(default_factory=list)
+    done: bool = False
+
+
+def _split(value: str | None) -> list[str]:
+    return [item for item in re.split(r"[\s;,]+", value or "") if item]
+
+
+def parse(text: str, default_newsletters: list[str]) -> tuple[list[Row], list[BadRow]]:
+    """Validate every row; return the good rows and the bad ones with the reason."""
+    reader = csv.DictReader(io.StringIO(text))
+    headers = [name.strip().lower() for name in reader.fieldnames or []]
+    if "email" not in headers:
+        return [], [BadRow(1, "", "The header row has no 'email' column.")]
+    reader.fieldnames = headers
+    newsletters = {item.slug: item for item in Newsletter.objects.all()}
+    rows: list[Row] = []
+    bad: list[BadRow] = []
+    seen: set[str] = set()
+    for line, record in enumerate(reader, start=2):
+        if line - 1 > MAX_ROWS:
+            bad.append(BadRow(line, "", f"More than {MAX_ROWS} rows; split the file."))
+            break
+        raw = (record.get("email") or "").strip()
+        try:
+            email = normalise_email(raw)
+        except ValidationError:
+            bad.append(BadRow(line, raw[:100], "Not a valid email address."))
+            continue
+        if email in seen:
+            bad.append(BadRow(line, email, "Duplicate of an earlier row."))
+            continue
+        slugs = _split(record.get("newsletters")) or list(default_newsletters)
+        unknown = [slug for slug in slugs if slug not in newsletters]
+        if not slugs:
+            bad.append(BadRow(line, email, "No newsletter given and no default chosen."))
+            continue
+        if unknown:
+            bad.append(BadRow(line, email, f"Unknown newsletter: {', '.join(unknown)}."))
+            continue
+        topics = _split(record.get("topics"))
+        offered = {
+            topic.slug for slug in slugs for topic in topics_for(newsletters[slug]).only("slug")
+        }
+        if set(topics) - offered:
+            missing = ", ".join(sorted(set(topics) - offered))
+            bad.append(BadRow(line, email, f"Topic not offered by those newsletters: {missing}."))
+            continue
+        locale = (record.get("locale") or "").strip().lower() or newsletters[
+            slugs[0]
+        ].locale.language_code
+        if locale not in LANGUAGES:
+            bad.append(BadRow(line, email, f"Unknown language '{locale[:10]}'."))
+            continue
+        seen.add(email)
+        rows.append(Row(line, email, slugs, topics, locale))
+    return rows, bad
+
+
+def _selection(row: Row) -> Selection:
+    chosen: dict[int, list[int]] = {}
+    for newsletter in Newsletter.objects.filter(slug__in=row.newsletters):
+        chosen[newsletter.pk] = list(
+            topics_for(newsletter).filter(slug__in=row.topics).values_list("pk", flat=True)
+        )
+    return Selection(chosen)
+
+
+def import_row(row: Row, lawful_basis: str) -> str:
+    return consent.import_subscriber(
+        row.email,
+        _selection(row),
+        row.locale,
+        lawful_basis=lawful_basis.strip(),
+        who=RequestInfo(source=ConsentSource.IMPORT),
+    )
+
+
+def _key(job_id: str) -> str:
+    return f"newsletter:import:{job_id}"
+
+
+def save(job: Job) -> None:
+    cache.set(_key(job.id), asdict(job), timeout=JOB_TTL)
+
+
+def load(job_id: str) -> Job | None:
+    data = cache.get(_key(job_id))
+    return Job(**data) if data else None
+
+
+def start(rows: list[Row], bad_rows: list[BadRow], lawful_basis: str) -> Job:
+    """Store the job and hand it to a worker; the admin page polls its progress."""
+    job = Job(
+        id=uuid.uuid4().hex,
+        rows=[asdict(row) for row in rows],
+        lawful_basis=lawful_basis,
+        total=len(rows),
+        bad_rows=[asdict(bad) for bad in bad_rows],
+    )
+    save(job)
+    from .consent_tasks import run_import
+
+    run_import.delay_on_commit(job.id)
+    return job
+
+
+def run(job_id: str) -> Job | None:
+    """Import the rows not yet processed, saving progress after every chunk (resumable)."""
+    job = load(job_id)
+    if job is None:
+        return None
+    while job.processed < job.total:
+        for data in job.rows[job.processed : job.processed + CHUNK_SIZE]:
+            outcome = import_row(Row(**data), job.lawful_basis)
+            job.counts[outcome] = job.counts.get(outcome, 0) + 1
+            job.processed += 1
+        save(job)
+    job.done = True
+    job.rows = []
+    save(job)
+    return job

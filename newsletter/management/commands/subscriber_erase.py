@@ -1,0 +1,27 @@
+"""Erase one subscriber's personal data (GDPR right to erasure), keeping a hashed suppression."""
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from newsletter import consent
+from newsletter.models import ConsentSource
+
+
+class Command(BaseCommand):
+    help = (
+        "Remove the personal data of the subscriber with this email address. The address is "
+        "kept only as a keyed hash so that it is never mailed again."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("email")
+
+    def handle(self, *args, email: str, **options):
+        try:
+            subscriber = consent.find_subscriber(email)
+        except ValidationError:
+            raise CommandError(f"{email!r} is not a valid email address.") from None
+        if subscriber is None:
+            raise CommandError("No subscriber has that email address.")
+        subscriber = consent.erase(subscriber, consent.RequestInfo(source=ConsentSource.ADMIN))
+        self.stdout.write(f"Erased subscriber #{subscriber.pk}; the address is suppressed.")

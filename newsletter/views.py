@@ -1,0 +1,156 @@
+"""Hosted pages: subscribe form, confirm, preferences and one-click unsubscribe.
+
+Every GET is safe: link scanners and mail-client previews follow links, so
+only a POST confirms or unsubscribes.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core import signing
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import translation
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from . import consent, tokens
+from .consent import RequestInfo
+from .forms import PreferencesForm, SubscribeForm
+from .models import ConsentSource, SubscriberStatus
+
+
+def _frameable(response: HttpResponse) -> HttpResponse:
+    """Let the sites named in settings embed this page, and no one else."""
+    ancestors = " ".join(settings.NEWSLETTER_FORM_FRAME_ANCESTORS) or "'none'"
+    response["Content-Security-Policy"] = f"frame-ancestors {ancestors}"
+    return response
+
+
+@xframe_options_exempt
+@require_http_methods(["GET", "POST"])
+def subscribe(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        initial = {
+            "newsletters": request.GET.getlist("newsletter"),
+            "source": request.GET.get("source", "")[:200],
+            "locale": translation.get_language(),
+        }
+        form = SubscribeForm(initial=initial)
+        return _frameable(render(request, "newsletter/subscribe.html", {"form": form}))
+    try:
+        consent.check_ip_rate_limit(request.META.get("REMOTE_ADDR", ""))
+    except consent.RateLimited as limited:
+        response = render(request, "newsletter/rate_limited.html", status=429)
+        response["Retry-After"] = str(limited.retry_after)
+        return _frameable(response)
+    form = SubscribeForm(request.POST)
+    if form.is_bot:
+        return _frameable(render(request, "newsletter/subscribe_done.html"))
+    if not form.is_valid():
+        return _frameable(render(request, "newsletter/subscribe.html", {"form": form}, status=400))
+    who = RequestInfo.from_request(request, ConsentSource.FORM, form.cleaned_data["source"])
+    consent.subscribe(
+        form.cleaned_data["email"], form.selection(), form.cleaned_data["locale"], who
+    )
+    return _frameable(render(request, "newsletter/subscribe_done.html"))
+
+
+def _invalid_link(request: HttpRequest) -> HttpResponse:
+    return render(request, "newsletter/invalid_link.html", status=400)
+
+
+@require_http_methods(["GET", "POST"])
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        subscriber, selection = consent.read_confirmation(token)
+    except (tokens.InvalidToken, signing.BadSignature):
+        return _invalid_link(request)
+    with translation.override(subscriber.locale):
+        if request.method == "GET":
+            if subscriber.status not in consent.MAILABLE:
+                return _invalid_link(request)
+            return render(
+                request,
+                "newsletter/confirm.html",
+                {"newsletters": selection.newsletters(), "subscriber": subscriber},
+            )
+        try:
+            subscriber = consent.confirm(
+                token, RequestInfo.from_request(request, ConsentSource.EMAIL)
+            )
+        except consent.InvalidLink:
+            return _invalid_link(request)
+        return render(
+            request,
+            "newsletter/confirmed.html",
+            {
+                "newsletters": selection.newsletters(),
+                "preferences_url": tokens.preferences_url(subscriber),
+            },
+        )
+
+
+@require_http_methods(["GET", "POST"])
+def preferences(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        subscriber = tokens.read_token(token, "preferences")
+    except tokens.InvalidToken:
+        return _invalid_link(request)
+    if subscriber.status not in consent.MAILABLE:
+        with translation.override(subscriber.locale):
+            return render(request, "newsletter/unsubscribed.html", status=200)
+    who = RequestInfo.from_request(request, ConsentSource.EMAIL)
+    saved = False
+    if request.method == "POST" and "unsubscribe_all" in request.POST:
+        consent.unsubscribe(subscriber, who)
+        with translation.override(subscriber.locale):
+            return render(request, "newsletter/unsubscribed.html")
+    if request.method == "POST":
+        form = PreferencesForm(request.POST)
+        if form.is_valid():
+            subscriber = consent.update_preferences(
+                subscriber, form.selection(), form.cleaned_data["locale"], who
+            )
+            if subscriber.status == SubscriberStatus.UNSUBSCRIBED:
+                with translation.override(subscriber.locale):
+                    return render(request, "newsletter/unsubscribed.html")
+            saved = True
+            form = _preferences_form(subscriber)
+    else:
+        form = _preferences_form(subscriber)
+    with translation.override(subscriber.locale):
+        return render(
+            request,
+            "newsletter/preferences.html",
+            {"form": form, "saved": saved, "subscriber": subscriber},
+            status=200 if form.is_bound is False or not form.errors else 400,
+        )
+
+
+def _preferences_form(subscriber) -> PreferencesForm:
+    subscriptions = subscriber.subscriptions.select_related("newsletter").prefetch_related("topics")
+    return PreferencesForm(
+        initial={
+            "newsletters": [item.newsletter.slug for item in subscriptions],
+            "topics": sorted({topic.slug for item in subscriptions for topic in item.topics.all()}),
+            "locale": subscriber.locale,
+        }
+    )
+
+
+@csrf_exempt  # RFC 8058: mail providers POST without cookies or tokens; the signed URL is the proof.
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        subscriber = tokens.read_token(token, "unsubscribe")
+    except tokens.InvalidToken:
+        return _invalid_link(request)
+    with translation.override(subscriber.locale):
+        if request.method == "GET":
+            if subscriber.status not in consent.MAILABLE:
+                return render(request, "newsletter/unsubscribed.html")
+            return render(request, "newsletter/unsubscribe.html")
+        consent.unsubscribe(subscriber, RequestInfo.from_request(request, ConsentSource.EMAIL))
+        return render(request, "newsletter/unsubscribed.html")
