@@ -121,7 +121,16 @@ STORAGES = {
 }
 
 WAGTAIL_SITE_NAME = "Notiziario"
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# PostgreSQL gets its full-text search. SQLite (development only) uses the plain
+# fallback: the SQLite FTS backend fails counting snippet search results
+# ("no such column: name") in the admin listings.
+WAGTAILSEARCH_BACKENDS = {
+    "default": {
+        "BACKEND": "wagtail.search.backends.database.fallback"
+        if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+        else "wagtail.search.backends.database"
+    }
+}
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 

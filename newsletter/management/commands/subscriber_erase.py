@@ -1,9 +1,9 @@
 """Erase one subscriber's personal data (GDPR right to erasure), keeping a hashed suppression."""
 
-from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from newsletter import consent
+from newsletter.management.lookup import subscriber_for_command
 from newsletter.models import ConsentSource
 
 
@@ -17,11 +17,6 @@ class Command(BaseCommand):
         parser.add_argument("email")
 
     def handle(self, *args, email: str, **options):
-        try:
-            subscriber = consent.find_subscriber(email)
-        except ValidationError:
-            raise CommandError(f"{email!r} is not a valid email address.") from None
-        if subscriber is None:
-            raise CommandError("No subscriber has that email address.")
+        subscriber = subscriber_for_command(email)
         subscriber = consent.erase(subscriber, consent.RequestInfo(source=ConsentSource.ADMIN))
         self.stdout.write(f"Erased subscriber #{subscriber.pk}; the address is suppressed.")

@@ -2,10 +2,10 @@
 
 import json
 
-from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from newsletter import consent
+from newsletter.management.lookup import subscriber_for_command
 
 
 class Command(BaseCommand):
@@ -15,10 +15,5 @@ class Command(BaseCommand):
         parser.add_argument("email")
 
     def handle(self, *args, email: str, **options):
-        try:
-            subscriber = consent.find_subscriber(email)
-        except ValidationError:
-            raise CommandError(f"{email!r} is not a valid email address.") from None
-        if subscriber is None:
-            raise CommandError("No subscriber has that email address.")
+        subscriber = subscriber_for_command(email)
         self.stdout.write(json.dumps(consent.export(subscriber), indent=2, ensure_ascii=False))
