@@ -1,5 +1,132 @@
-"""Newsletter endpoints of the public API (mounted under /api/v2/ by config/urls.py)."""
+"""Newsletter endpoints of the public API (mounted under /api/v2/ by config/urls.py).
 
-from django.urls import path  # noqa: F401
+GET  newsletters/    the public newsletters, for building signup forms elsewhere
+POST subscriptions/  ask for a subscription (double opt-in follows by email)
 
-urlpatterns: list = []
+CORS comes from django-cors-headers (CORS_URLS_REGEX covers /api/v2/). The
+subscription endpoint needs no cookie and no CSRF token: it changes nothing
+until the person confirms from their inbox.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.http import HttpRequest, JsonResponse
+from django.urls import path
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from . import archive, consent
+from .consent import RequestInfo
+from .forms import SubscribeForm, public_newsletters, topics_for
+from .models import Cadence, ConsentSource, Newsletter
+
+MAX_BODY_BYTES = 16 * 1024
+
+WEEKDAYS = {
+    "it": ["domenica", "lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato"],
+    "en": ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"],
+}
+CADENCE_WORDS = {
+    "it": {
+        Cadence.DAILY: "ogni giorno alle {time}",
+        Cadence.WEEKLY: "ogni {weekday} alle {time}",
+        Cadence.MONTHLY: "il giorno {day} di ogni mese alle {time}",
+    },
+    "en": {
+        Cadence.DAILY: "every day at {time}",
+        Cadence.WEEKLY: "every {weekday} at {time}",
+        Cadence.MONTHLY: "on day {day} of every month at {time}",
+    },
+}
+
+
+def cadence_in_words(newsletter: Newsletter, language: str) -> str:
+    """'ogni lunedì alle 09:00' / 'every Monday at 09:00', in the newsletter's own language."""
+    language = language if language in CADENCE_WORDS else "en"
+    send_time = newsletter.send_time
+    time = send_time.strftime("%H:%M") if hasattr(send_time, "strftime") else str(send_time)[:5]
+    return CADENCE_WORDS[language][newsletter.cadence].format(
+        time=time,
+        weekday=WEEKDAYS[language][newsletter.send_weekday],
+        day=newsletter.send_day_of_month,
+    )
+
+
+def newsletter_summary(newsletter: Newsletter) -> dict:
+    language = newsletter.locale.language_code
+    return {
+        "name": newsletter.name,
+        "slug": newsletter.slug,
+        "locale": language,
+        "description": newsletter.description,
+        "topics": [{"slug": topic.slug, "name": topic.name} for topic in topics_for(newsletter)],
+        "cadence": newsletter.cadence,
+        "cadence_in_words": cadence_in_words(newsletter, language),
+    }
+
+
+@require_GET
+def newsletters(request: HttpRequest) -> JsonResponse:
+    items = [newsletter_summary(item) for item in public_newsletters().order_by("name")]
+    response = JsonResponse({"meta": {"total_count": len(items)}, "items": items})
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+def _errors(errors: dict[str, list[str]], status: int = 400) -> JsonResponse:
+    return JsonResponse({"errors": errors}, status=status)
+
+
+@csrf_exempt
+@require_http_methods(["POST"])
+def subscriptions(request: HttpRequest) -> JsonResponse:
+    try:
+        consent.check_ip_rate_limit(request.META.get("REMOTE_ADDR", ""))
+    except consent.RateLimited as limited:
+        response = _errors({"__all__": [_("Troppe richieste. Riprova più tardi.")]}, status=429)
+        response["Retry-After"] = str(limited.retry_after)
+        return response
+    if len(request.body) > MAX_BODY_BYTES:
+        return _errors({"__all__": [_("Richiesta troppo grande.")]}, status=413)
+    try:
+        payload = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        return _errors({"__all__": [_("Il corpo della richiesta non è JSON valido.")]})
+    if not isinstance(payload, dict):
+        return _errors({"__all__": [_("Serve un oggetto JSON.")]})
+    if payload.get("consent") is not True:
+        # Only the JSON literal true counts as consent, never "yes" or 1.
+        payload = {**payload, "consent": False}
+    form = SubscribeForm(data={**payload, "website": ""})
+    if not form.is_valid():
+        return _errors(
+            {
+                field: [error["message"] for error in items]
+                for field, items in form.errors.get_json_data().items()
+            }
+        )
+    language = form.cleaned_data["locale"]
+    who = RequestInfo.from_request(request, ConsentSource.API, form.cleaned_data["source"])
+    consent.subscribe(form.cleaned_data["email"], form.selection(), language, who)
+    with translation.override(language):
+        return JsonResponse(
+            {
+                "status": "pending",
+                "detail": _(
+                    "Se l'indirizzo può ricevere email, ti abbiamo inviato un link per confermare l'iscrizione."
+                ),
+            },
+            status=202,
+        )
+
+
+urlpatterns = [
+    path("newsletters/", newsletters, name="newsletter-api-newsletters"),
+    path("subscriptions/", subscriptions, name="newsletter-api-subscriptions"),
+    path("issues/", archive.api_issues, name="newsletter-api-issues"),
+    path("issues/<int:pk>/", archive.api_issue, name="newsletter-api-issue"),
+]

@@ -190,6 +190,9 @@ class ConsentRecord(models.Model):
     )
     action = models.CharField(max_length=16, choices=ConsentAction.choices)
     source = models.CharField(max_length=16, choices=ConsentSource.choices)
+    origin = models.CharField(
+        max_length=200, blank=True, help_text="Where the request came from, as the client said."
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     privacy_notice_version = models.CharField(max_length=32)
     lawful_basis = models.CharField(max_length=200, blank=True)

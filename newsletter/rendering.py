@@ -9,6 +9,7 @@ mj-attributes or inline attributes, and css-inline inlines whatever remains.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import css_inline
 import html2text
@@ -40,13 +41,129 @@ def html_to_text(html: str) -> str:
     converter.body_width = 78
     converter.ignore_images = True
     converter.protect_links = True
+    converter.wrap_links = False  # a URL broken across lines no longer works
     converter.unicode_snob = True
     return converter.handle(html).strip() + "\n"
 
 
-def render_email(template_name: str, context: dict, *, language: str) -> RenderedEmail:
-    """Render an MJML template in `language` to HTML and a plain-text part."""
+def render_email(
+    template_name: str, context: dict, *, language: str, text_template: str | None = None
+) -> RenderedEmail:
+    """Render an MJML template in `language` to HTML and a plain-text part.
+
+    The text part comes from `text_template` when given (faster, and written for
+    reading as text), otherwise from the HTML through html2text.
+    """
+    context = {**context, "language": language}
     with translation.override(language):
-        source = render_to_string(template_name, {**context, "language": language})
+        source = render_to_string(template_name, context)
+        text = render_to_string(text_template, context) if text_template else None
     html = mjml_to_html(source)
-    return RenderedEmail(html=html, text=html_to_text(html))
+    return RenderedEmail(html=html, text=tidy_text(text) if text else html_to_text(html))
+
+
+def tidy_text(text: str) -> str:
+    """Collapse the blank lines template tags leave behind."""
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    tidy: list[str] = []
+    for line in lines:
+        if line or (tidy and tidy[-1]):
+            tidy.append(line)
+    return "\n".join(tidy) + "\n"
+
+
+# --- Issues -------------------------------------------------------------------
+# An issue is rendered once per distinct topic selection (variant). The links
+# that differ per subscriber are left as placeholders and substituted at send
+# time. Placeholders are keyed hashes of the issue, so no content written by an
+# editor can contain one by accident or on purpose.
+
+PERSONAL_FIELDS = ("unsubscribe_url", "preferences_url")
+
+
+def placeholder(issue_id: int, field: str) -> str:
+    from .addresses import keyed_hash
+
+    return "ph" + keyed_hash(f"newsletter-placeholder:{issue_id}:{field}")[:30]
+
+
+PREHEADER_LENGTH = 180
+# Italian writes month names in lower case ("12 dicembre 2023"); Django's own data capitalises.
+LOWER_CASE_MONTHS = {"it"}
+
+
+def long_date(day, language: str) -> str:
+    from django.utils import formats, timezone
+
+    if isinstance(day, datetime):
+        day = timezone.localtime(day)
+    with translation.override(language):
+        month = formats.date_format(day, "F")
+    if language in LOWER_CASE_MONTHS:
+        month = month.lower()
+    return f"{day.day} {month} {day.year}"
+
+
+def preheader(titles: list[str]) -> str:
+    text = " · ".join(titles)
+    if len(text) <= PREHEADER_LENGTH:
+        return text
+    return text[: PREHEADER_LENGTH - 1].rsplit(" ", 1)[0] + "…"
+
+
+def variant_key(topic_ids) -> str:
+    return ",".join(str(pk) for pk in sorted(set(topic_ids)))
+
+
+def items_for_variant(items, key: str) -> list:
+    """Items a subscriber with this topic selection receives ('' means all)."""
+    if not key:
+        return list(items)
+    wanted = {int(pk) for pk in key.split(",")}
+    return [item for item in items if wanted.intersection(item.topic_ids)]
+
+
+def render_issue(issue, key: str = "", *, items=None) -> RenderedEmail:
+    """The issue's HTML and text for one variant, with personal placeholders in place."""
+    newsletter = issue.newsletter
+    items = items_for_variant(items if items is not None else issue.items.all(), key)
+    figures = [figure for item in items for figure in item.key_figures][:6]
+    context = {
+        "issue": issue,
+        "newsletter": newsletter,
+        "subject": issue.subject,
+        "preheader": preheader([item.title for item in items]) if key else issue.preheader,
+        "issue_date": long_date(issue.window_end, newsletter.locale.language_code),
+        "sender_name": newsletter.sender_name,
+        "postal_address": newsletter.postal_address,
+        "items": items,
+        "key_figures": figures,
+        "archive_url": archive_url(issue),
+        **{name: placeholder(issue.pk, name) for name in PERSONAL_FIELDS},
+    }
+    return render_email(
+        "newsletter/email/issue.mjml",
+        context,
+        language=newsletter.locale.language_code,
+        text_template="newsletter/email/issue.txt",
+    )
+
+
+def archive_url(issue) -> str:
+    from django.urls import reverse
+
+    from .content import absolute
+
+    return absolute(reverse("newsletter:archive-issue", args=[issue.newsletter.slug, issue.number]))
+
+
+def personalise(rendered: RenderedEmail, issue_id: int, links: dict[str, str]) -> RenderedEmail:
+    """Substitute the per-subscriber links into a rendered variant."""
+    from django.utils.html import escape
+
+    html, text = rendered.html, rendered.text
+    for name in PERSONAL_FIELDS:
+        token = placeholder(issue_id, name)
+        html = html.replace(token, escape(links[name]))
+        text = text.replace(token, links[name])
+    return RenderedEmail(html=html, text=text)

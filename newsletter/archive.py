@@ -1,0 +1,134 @@
+"""The public archive of sent issues: on the site and in the API, with no personal links."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from . import rendering, tokens
+from .models import Issue, IssueState, Newsletter
+
+API_PAGE_SIZE = 20
+API_MAX_PAGE_SIZE = 100
+
+
+def sent_issues():
+    return (
+        Issue.objects.filter(
+            state=IssueState.SENT, newsletter__is_public=True, newsletter__is_active=True
+        )
+        .select_related("newsletter", "newsletter__locale")
+        .order_by("-send_finished_at", "-pk")
+    )
+
+
+def public_html(issue: Issue) -> str:
+    """The email as every subscriber saw it, with the personal links made generic."""
+    rendition = issue.renditions.filter(variant_key="").first()
+    if rendition is None:
+        raise Http404("This issue has no archived copy.")
+    generic = tokens.absolute_url(reverse("newsletter:subscribe"))
+    return rendering.personalise(
+        rendering.RenderedEmail(rendition.html, rendition.text),
+        issue.pk,
+        {name: generic for name in rendering.PERSONAL_FIELDS},
+    ).html
+
+
+@require_GET
+def archive_index(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    issues = sent_issues()
+    newsletter = None
+    if slug is not None:
+        newsletter = get_object_or_404(Newsletter, slug=slug, is_public=True, is_active=True)
+        issues = issues.filter(newsletter=newsletter)
+    return render(
+        request,
+        "newsletter/archive_index.html",
+        {"issues": issues[:200], "newsletter": newsletter},
+    )
+
+
+@require_GET
+def archive_issue(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    issue = get_object_or_404(sent_issues(), newsletter__slug=slug, number=number)
+    response = HttpResponse(public_html(issue), content_type="text/html; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+# --- API ------------------------------------------------------------------------------------
+
+
+def issue_summary(issue: Issue) -> dict:
+    return {
+        "id": issue.pk,
+        "newsletter": {"slug": issue.newsletter.slug, "name": issue.newsletter.name},
+        "locale": issue.newsletter.locale.language_code,
+        "number": issue.number,
+        "subject": issue.subject,
+        "preheader": issue.preheader,
+        "sent_at": issue.send_finished_at.isoformat() if issue.send_finished_at else None,
+        "archive_url": rendering.archive_url(issue),
+        "detail_url": tokens.absolute_url(reverse("newsletter-api-issue", args=[issue.pk])),
+    }
+
+
+def issue_detail(issue: Issue) -> dict:
+    return {
+        **issue_summary(issue),
+        "window": {"start": issue.window_start.isoformat(), "end": issue.window_end.isoformat()},
+        "items": [
+            {
+                "title": item.title,
+                "standfirst": item.standfirst,
+                "url": item.url,
+                "image": {"url": item.image_url, "alt": item.image_alt} if item.image_url else None,
+                "published_at": item.published_at.isoformat(),
+                "key_figures": item.key_figures,
+            }
+            for item in issue.items.all()
+        ],
+        "more": {"count": issue.more_count, "url": issue.more_url} if issue.more_count else None,
+    }
+
+
+def _bad_request(field: str, message: str) -> JsonResponse:
+    return JsonResponse({"errors": {field: [message]}}, status=400)
+
+
+def _non_negative(request: HttpRequest, name: str, default: int) -> int | None:
+    raw = request.GET.get(name, str(default))
+    return int(raw) if raw.isdigit() else None
+
+
+@require_GET
+def api_issues(request: HttpRequest) -> JsonResponse:
+    issues = sent_issues()
+    slug = request.GET.get("newsletter")
+    if slug is not None:
+        if not Newsletter.objects.filter(slug=slug, is_public=True, is_active=True).exists():
+            return _bad_request("newsletter", f"No public newsletter has the slug {slug!r}.")
+        issues = issues.filter(newsletter__slug=slug)
+    limit = _non_negative(request, "limit", API_PAGE_SIZE)
+    offset = _non_negative(request, "offset", 0)
+    if limit is None or not 1 <= limit <= API_MAX_PAGE_SIZE:
+        return _bad_request("limit", f"limit must be a whole number from 1 to {API_MAX_PAGE_SIZE}.")
+    if offset is None:
+        return _bad_request("offset", "offset must be a whole number, 0 or more.")
+    page = [issue_summary(issue) for issue in issues[offset : offset + limit]]
+    response = JsonResponse({"meta": {"total_count": issues.count()}, "items": page})
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@require_GET
+def api_issue(request: HttpRequest, pk: int) -> JsonResponse:
+    issue = sent_issues().filter(pk=pk).first()
+    if issue is None:
+        return JsonResponse({"message": "No sent public issue has this id."}, status=404)
+    response = JsonResponse(issue_detail(issue))
+    response["Cache-Control"] = "public, max-age=300"
+    return response

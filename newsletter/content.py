@@ -1,0 +1,88 @@
+"""The one place where the newsletter reads cms content.
+
+Only live, public pages are read, never drafts or revisions, and every URL
+handed to an email is absolute.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from types import SimpleNamespace
+
+from django.conf import settings
+from django.db.models import QuerySet
+from wagtail.models import Locale
+
+from cms.models import NewsIndexPage, NewsPage
+
+CARD_IMAGE_SPEC = "fill-1200x630"
+
+
+def absolute(url: str) -> str:
+    """Prefix site-relative URLs with SITE_URL; leave absolute ones alone."""
+    if url.startswith(("http://", "https://")):
+        return url
+    return settings.SITE_URL + "/" + url.lstrip("/")
+
+
+def recent_news(
+    locale: Locale,
+    *,
+    published_after: datetime,
+    published_until: datetime,
+    topic_ids: Iterable[int] = (),
+) -> QuerySet[NewsPage]:
+    """Live, public news in `locale` published in (after, until], newest first."""
+    pages = (
+        NewsPage.objects.live()
+        .public()
+        .filter(
+            locale=locale,
+            publication_date__gt=published_after,
+            publication_date__lte=published_until,
+        )
+        .select_related("hero_image")
+        .prefetch_related("topics")
+        .order_by("-publication_date", "-pk")
+    )
+    topic_ids = list(topic_ids)
+    if topic_ids:
+        pages = pages.filter(topics__in=topic_ids).distinct()
+    return pages
+
+
+def url_cache() -> SimpleNamespace:
+    """Something to pass as `cache` to page_url() for a run of pages.
+
+    Wagtail memoises the site root paths on whatever object it gets as `request`;
+    without one it asks the cache again for every page.
+    """
+    return SimpleNamespace()
+
+
+def page_url(page: NewsPage, cache: SimpleNamespace | None = None) -> str:
+    _site_id, _root_url, path = page.get_url_parts(cache) or (None, None, page.url_path)
+    return absolute(path)
+
+
+def image(page: NewsPage) -> tuple[str, str]:
+    """The card image's absolute URL and its alt text, or ('', '')."""
+    if not page.hero_image_id:
+        return "", ""
+    rendition = page.hero_image.get_rendition(CARD_IMAGE_SPEC)
+    return absolute(rendition.url), page.hero_alt or page.hero_image.title
+
+
+def key_figures(page: NewsPage) -> list[dict[str, str]]:
+    return [
+        {"value": block.value["value"], "label": block.value["label"]}
+        for block in page.body
+        if block.block_type == "key_figure"
+    ]
+
+
+def news_index_url(locale: Locale) -> str:
+    """Where "more news" links go: the news index of the locale, or the site root."""
+    index = NewsIndexPage.objects.live().public().filter(locale=locale).first()
+    return page_url(index) if index else absolute("/")

@@ -1,0 +1,110 @@
+"""Celery tasks: thin wrappers over assembly.py and sending.py."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+
+from . import assembly, sending
+from .models import Issue, Newsletter
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(acks_late=True)
+def digest(newsletter_id: int) -> int | None:
+    """The scheduled job: assemble the next issue, then send it or wait for approval."""
+    newsletter = Newsletter.objects.filter(pk=newsletter_id, is_active=True).first()
+    if newsletter is None:
+        logger.info("Newsletter %s is gone or inactive; no digest", newsletter_id)
+        return None
+    issue = assembly.assemble(newsletter).issue
+    if issue is None:
+        return None
+    if newsletter.requires_approval:
+        logger.info("Issue %s waits for an editor's approval", issue.pk)
+        return issue.pk
+    sending.approve(issue)
+    send_issue.delay(issue.pk)
+    return issue.pk
+
+
+@shared_task(acks_late=True)
+def assemble_issue(newsletter_id: int) -> int | None:
+    issue = assembly.assemble(Newsletter.objects.get(pk=newsletter_id)).issue
+    return issue.pk if issue else None
+
+
+@shared_task(acks_late=True)
+def send_issue(issue_id: int) -> int:
+    """Freeze the recipients, then start one batch task per lane."""
+    total = sending.start_sending(Issue.objects.get(pk=issue_id))
+    start_lanes(issue_id)
+    return total
+
+
+def start_lanes(issue_id: int) -> None:
+    sending.heartbeat(issue_id, settings.NEWSLETTER_LEASE_SECONDS)
+    for _ in range(max(1, settings.NEWSLETTER_SEND_LANES)):
+        send_batch.delay(issue_id)
+
+
+@shared_task(bind=True, acks_late=True)
+def send_batch(self, issue_id: int, batch_size: int | None = None) -> int:
+    """Send one batch; queue the next one while there is work, retry on 4xx with backoff."""
+    sending.heartbeat(issue_id, settings.NEWSLETTER_LEASE_SECONDS)
+    try:
+        result = sending.send_next_batch(issue_id, batch_size)
+    except sending.TemporarySendError as exc:
+        if self.request.retries >= settings.NEWSLETTER_MAX_RETRIES:
+            sending.pause(
+                Issue.objects.get(pk=issue_id),
+                f"The mail server kept refusing after {self.request.retries} retries: {exc}",
+            )
+            return 0
+        countdown = min(
+            settings.NEWSLETTER_RETRY_BASE_SECONDS * 2**self.request.retries,
+            settings.NEWSLETTER_RETRY_MAX_SECONDS,
+        )
+        sending.heartbeat(issue_id, countdown + settings.NEWSLETTER_LEASE_SECONDS)
+        logger.info("Issue %s: temporary failure (%s); retrying in %ss", issue_id, exc, countdown)
+        raise self.retry(exc=exc, countdown=countdown, max_retries=None) from exc
+    if result.claimed:
+        send_batch.delay(issue_id, batch_size)
+    return result.sent
+
+
+@shared_task
+def reconcile_stale_deliveries() -> dict[int, int]:
+    """Report deliveries whose worker died, and restart issues nobody is sending."""
+    stale = sending.reconcile_stale_deliveries()
+    for issue_id in sending.stalled_issues():
+        logger.info("Issue %s has no batch task working on it; restarting its lanes", issue_id)
+        start_lanes(issue_id)
+    return stale
+
+
+@shared_task
+def send_scheduled_issues() -> list[int]:
+    started = []
+    for issue in sending.due_issues():
+        send_issue.delay(issue.pk)
+        started.append(issue.pk)
+    return started
+
+
+def send_now(newsletter: Newsletter) -> None:
+    """The admin's "send now": a digest right away, approval rules included."""
+    digest.delay(newsletter.pk)
+
+
+def resume(issue: Issue) -> None:
+    sending.resume(issue)
+    start_lanes(issue.pk)
+
+
+def approve_and_send(issue: Issue, user=None) -> None:
+    sending.approve(issue, user)
+    send_issue.delay(issue.pk)

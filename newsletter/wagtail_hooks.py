@@ -1,0 +1,11 @@
+"""Newsletter sections of the Wagtail admin."""
+
+from wagtail import hooks
+
+from . import admin_issues  # noqa: F401  (registers newsletters and issues)
+from .admin_subscribers import subscriber_viewset
+
+
+@hooks.register("register_admin_viewset")
+def register_subscriber_viewset():
+    return subscriber_viewset
