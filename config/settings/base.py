@@ -237,9 +237,9 @@ NEWSLETTER_SOFT_BOUNCE_LIMIT = env.get_int("NEWSLETTER_SOFT_BOUNCE_LIMIT", 3)
 NEWSLETTER_CONFIRMATION_COOLDOWN = env.get_int("NEWSLETTER_CONFIRMATION_COOLDOWN", 15 * 60)
 # "limit/period-in-seconds" for each rate limit on the public subscription endpoints.
 NEWSLETTER_RATE_LIMITS = {
-    "subscribe_per_ip": env.get("NEWSLETTER_RATE_SUBSCRIBE_PER_IP", "20/3600"),
-    "subscribe_per_address": env.get("NEWSLETTER_RATE_SUBSCRIBE_PER_ADDRESS", "5/86400"),
-    "confirmation_per_address": env.get("NEWSLETTER_RATE_CONFIRMATION_PER_ADDRESS", "3/86400"),
+    "subscribe_per_ip": env.get_rate("NEWSLETTER_RATE_SUBSCRIBE_PER_IP", "20/3600"),
+    "subscribe_per_address": env.get_rate("NEWSLETTER_RATE_SUBSCRIBE_PER_ADDRESS", "5/86400"),
+    "confirmation_per_address": env.get_rate("NEWSLETTER_RATE_CONFIRMATION_PER_ADDRESS", "3/86400"),
 }
 # Who may embed the hosted subscribe form in a frame (CSP frame-ancestors sources).
 NEWSLETTER_FORM_FRAME_ANCESTORS = env.get_list("NEWSLETTER_FORM_FRAME_ANCESTORS", ["*"])

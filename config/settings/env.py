@@ -44,6 +44,17 @@ def get_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}.") from None
 
 
+def get_rate(name: str, default: str) -> str:
+    """A rate written "LIMIT/SECONDS", for example "20/3600"; checked at start-up."""
+    value = get(name, default)
+    limit, slash, period = value.partition("/")
+    if not (slash and limit.strip().isdigit() and period.strip().isdigit() and int(period) > 0):
+        raise ImproperlyConfigured(
+            f"{name} must be a rate written LIMIT/SECONDS, for example 20/3600, not {value!r}."
+        )
+    return value
+
+
 def get_list(name: str, default: list[str] | None = None) -> list[str]:
     value = get(name)
     if value is None:

@@ -51,6 +51,18 @@ def test_lists_are_comma_separated_and_trimmed(environ):
     assert env.get_list("HOSTS") == ["a.example.org", "b.example.org"]
 
 
+def test_a_rate_is_a_limit_per_number_of_seconds(environ):
+    environ("A_RATE", "20/3600")
+    assert env.get_rate("A_RATE", "1/60") == "20/3600"
+
+
+@pytest.mark.parametrize("raw", ["20", "twenty/3600", "20/0", "20/hour"])
+def test_a_malformed_rate_is_named_in_the_error(environ, raw):
+    environ("A_RATE", raw)
+    with pytest.raises(ImproperlyConfigured, match="A_RATE"):
+        env.get_rate("A_RATE", "1/60")
+
+
 def test_a_url_with_the_wrong_scheme_is_named_in_the_error(environ):
     environ("REDIS_URL", "localhost:6379")
     with pytest.raises(ImproperlyConfigured, match="REDIS_URL"):
