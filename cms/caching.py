@@ -30,6 +30,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 
+from config.client_ip import client_ip
 from config.ratelimit import RateLimit
 
 GENERATION_KEY = "api:generation"
@@ -176,10 +177,6 @@ def _set_cache_headers(response: HttpResponse, etag: str, last_modified: int) ->
     response["Last-Modified"] = http_date(last_modified)
 
 
-def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR") or "unknown"
-
-
 def rate_limit() -> RateLimit | None:
     """API_RATE_LIMIT requests per API_RATE_LIMIT_PERIOD seconds per client IP; 0 turns it off."""
     limit = settings.API_RATE_LIMIT
@@ -207,7 +204,7 @@ def public_endpoint(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
             return view(request, *args, **kwargs)
         limiter = rate_limit()
         if limiter is not None:
-            decision = limiter.hit(_client_ip(request))
+            decision = limiter.hit(client_ip(request) or "unknown")
             if not decision.allowed:
                 return too_many_requests(decision.retry_after)
 

@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from config.client_ip import client_ip
+
 from . import archive, consent
 from .consent import RequestInfo
 from .forms import SubscribeForm, public_newsletters, topics_for
@@ -85,7 +87,7 @@ def _errors(errors: dict[str, list[str]], status: int = 400) -> JsonResponse:
 @require_http_methods(["POST"])
 def subscriptions(request: HttpRequest) -> JsonResponse:
     try:
-        consent.check_ip_rate_limit(request.META.get("REMOTE_ADDR", ""))
+        consent.check_ip_rate_limit(client_ip(request))
     except consent.RateLimited as limited:
         response = _errors({"__all__": [_("Troppe richieste. Riprova più tardi.")]}, status=429)
         response["Retry-After"] = str(limited.retry_after)

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from config.client_ip import client_ip
 from config.ratelimit import RateLimit
 
 from . import tokens
@@ -57,7 +58,7 @@ class RequestInfo:
         return cls(
             source=source,
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
-            ip=request.META.get("REMOTE_ADDR", ""),
+            ip=client_ip(request),
             origin=origin,
         )
 

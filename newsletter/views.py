@@ -15,6 +15,8 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from config.client_ip import client_ip
+
 from . import consent, tokens
 from .consent import RequestInfo
 from .forms import PreferencesForm, SubscribeForm
@@ -40,7 +42,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
         form = SubscribeForm(initial=initial)
         return _frameable(render(request, "newsletter/subscribe.html", {"form": form}))
     try:
-        consent.check_ip_rate_limit(request.META.get("REMOTE_ADDR", ""))
+        consent.check_ip_rate_limit(client_ip(request))
     except consent.RateLimited as limited:
         response = render(request, "newsletter/rate_limited.html", status=429)
         response["Retry-After"] = str(limited.retry_after)

@@ -197,6 +197,10 @@ CELERY_BEAT_SCHEDULE = {
 # `manage.py load_demo` runs each app's loader in order; config wires the apps together.
 DEMO_LOADERS = ["cms.demo.load", "newsletter.demo.load"]
 
+# How many reverse proxies stand in front of the web server; each appends to
+# X-Forwarded-For. 0: use REMOTE_ADDR as it is (see config/client_ip.py).
+TRUSTED_PROXY_COUNT = env.get_int("TRUSTED_PROXY_COUNT", 0)
+
 # Keyed hashes for IP addresses and suppressed addresses; rotate only with care.
 HASH_KEY = env.get("HASH_KEY", SECRET_KEY)
 
