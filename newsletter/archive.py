@@ -29,11 +29,8 @@ def public_html(issue: Issue) -> str:
     rendition = issue.renditions.filter(variant_key="").first()
     if rendition is None:
         raise Http404("This issue has no archived copy.")
-    generic = tokens.absolute_url(reverse("newsletter:subscribe"))
-    return rendering.personalise(
-        rendering.RenderedEmail(rendition.html, rendition.text),
-        issue.pk,
-        {name: generic for name in rendering.PERSONAL_FIELDS},
+    return rendering.without_personal_links(
+        rendering.RenderedEmail(rendition.html, rendition.text), issue.pk
     ).html
 
 

@@ -16,9 +16,7 @@ from email.utils import formataddr, parseaddr
 from typing import Any
 
 from django.conf import settings
-from django.core import signing
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -168,18 +166,13 @@ def subscribe(email: str, selection: Selection, locale: str, who: RequestInfo) -
 
 def confirmation_url(subscriber: Subscriber, selection: Selection) -> str:
     """A confirm link that carries the selection it confirms (signed, 7 days)."""
-    token = signing.dumps(
-        {"s": subscriber.pk, "n": selection.as_payload()},
-        salt="newsletter.confirm",
-        compress=True,
-    )
-    return tokens.absolute_url(reverse("newsletter:confirm", args=[token]))
+    token = tokens.make_token(subscriber, "confirm", {"n": selection.as_payload()})
+    return tokens.link("confirm", token)
 
 
 def read_confirmation(token: str) -> tuple[Subscriber, Selection]:
-    subscriber = tokens.read_token(token, "confirm")
-    payload = signing.loads(token, salt="newsletter.confirm")
-    return subscriber, Selection.from_payload(payload.get("n") or {})
+    subscriber, data = tokens.read_token_data(token, "confirm")
+    return subscriber, Selection.from_payload(data.get("n") or {})
 
 
 def sender_of(newsletters: list[Newsletter]) -> str:
@@ -250,7 +243,7 @@ def confirm(token: str, who: RequestInfo) -> Subscriber:
     """Activate the subscriber and add the newsletters the link names."""
     try:
         subscriber, selection = read_confirmation(token)
-    except (tokens.InvalidToken, signing.BadSignature):
+    except tokens.InvalidToken:
         raise InvalidLink from None
     with transaction.atomic():
         subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
@@ -334,8 +327,7 @@ def list_unsubscribe_headers(subscriber: Subscriber) -> dict[str, str]:
     never the address, so nothing user-controlled reaches the header.
     """
     token = tokens.make_token(subscriber, "unsubscribe")
-    url = tokens.absolute_url(reverse("newsletter:unsubscribe", args=[token]))
-    return unsubscribe_headers(url, token, unsubscribe_mailto())
+    return unsubscribe_headers(tokens.link("unsubscribe", token), token, unsubscribe_mailto())
 
 
 def unsubscribe_headers(url: str, token: str, mailto: str) -> dict[str, str]:
@@ -351,7 +343,7 @@ def unsubscribe_headers(url: str, token: str, mailto: str) -> dict[str, str]:
 
 def _stop_mailing(email: str, status: str, reason: str) -> None:
     suppress(email, reason)
-    subscriber = Subscriber.objects.filter(email=normalise_email(email)).first()
+    subscriber = find_subscriber(email)
     if subscriber is None:
         return
     with transaction.atomic():
@@ -364,6 +356,11 @@ def _stop_mailing(email: str, status: str, reason: str) -> None:
 
 def record_hard_bounce(email: str) -> None:
     _stop_mailing(email, SubscriberStatus.BOUNCED, SuppressionReason.HARD_BOUNCE)
+
+
+def record_invalid_recipient(email: str) -> None:
+    """The receiving server refused the mailbox itself (550/551/553 at RCPT)."""
+    _stop_mailing(email, SubscriberStatus.BOUNCED, SuppressionReason.INVALID_RECIPIENT)
 
 
 def record_complaint(email: str) -> None:

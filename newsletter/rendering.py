@@ -15,7 +15,10 @@ import css_inline
 import html2text
 import mjml
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
+
+from .tokens import absolute_url
 
 
 @dataclass(frozen=True)
@@ -167,3 +170,10 @@ def personalise(rendered: RenderedEmail, issue_id: int, links: dict[str, str]) -
         html = html.replace(token, escape(links[name]))
         text = text.replace(token, links[name])
     return RenderedEmail(html=html, text=text)
+
+
+def without_personal_links(rendered: RenderedEmail, issue_id: int) -> RenderedEmail:
+    """The variant as anyone may see it (archive, admin preview, test sends): every
+    personal link points at the public subscribe form."""
+    public_form = absolute_url(reverse("newsletter:subscribe"))
+    return personalise(rendered, issue_id, dict.fromkeys(PERSONAL_FIELDS, public_form))

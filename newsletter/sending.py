@@ -37,8 +37,8 @@ from django.utils import timezone
 
 from config.ratelimit import RateLimit
 
-from . import consent, messages, pipelining, tokens
-from .addresses import address_hash, suppress
+from . import consent, messages, pipelining
+from .addresses import address_hash
 from .assembly import render_variant
 from .models import (
     Delivery,
@@ -47,13 +47,17 @@ from .models import (
     IssueRendition,
     IssueState,
     Newsletter,
-    Subscriber,
     SubscriberStatus,
     Subscription,
     Suppression,
-    SuppressionReason,
 )
-from .rendering import RenderedEmail, items_for_variant, personalise, variant_key
+from .rendering import (
+    RenderedEmail,
+    items_for_variant,
+    personalise,
+    variant_key,
+    without_personal_links,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -359,7 +363,8 @@ def _send(issue: Issue, deliveries: list[Delivery], result: BatchResult) -> None
     try:
         if not isinstance(connection, SMTPBackend):
             # An ESP through anymail (or a development backend): one batch call.
-            batch = [build_message(issue, renditions[d.variant_key], d) for d in pending]
+            links = messages.LinkMaker()
+            batch = [build_message(issue, renditions[d.variant_key], d, links) for d in pending]
             for _ in batch:
                 _wait_for_rate_limit(limiter, issue.newsletter.slug)
             try:
@@ -452,8 +457,7 @@ def _record_failure(
         and delivery.subscriber
         and delivery.subscriber.email
     ):
-        suppress(delivery.subscriber.email, SuppressionReason.INVALID_RECIPIENT)
-        Subscriber.objects.filter(pk=delivery.subscriber_id).update(status=SubscriberStatus.BOUNCED)
+        consent.record_invalid_recipient(delivery.subscriber.email)
     return code >= 500 and _count_failure(issue, f"{code} {text}")
 
 
@@ -508,13 +512,18 @@ def _wait_for_rate_limit(limiter: RateLimit, identity: str) -> None:
         time.sleep(max(decision.retry_after, 0.05))
 
 
+def delivery_counts(issue: Issue) -> dict[str, int]:
+    """{delivery state: how many of the issue's deliveries are in it}, in one query."""
+    return dict(
+        issue.deliveries.values_list("state").annotate(n=Count("pk")).values_list("state", "n")
+    )
+
+
 def finish_if_done(issue: Issue) -> bool:
     """sending → sent once no delivery is pending or in flight."""
     if issue.deliveries.filter(state__in=[DeliveryState.PENDING, DeliveryState.SENDING]).exists():
         return False
-    counts = dict(
-        issue.deliveries.values_list("state").annotate(n=Count("pk")).values_list("state", "n")
-    )
+    counts = delivery_counts(issue)
     problems = []
     if counts.get(DeliveryState.FAILED):
         problems.append(f"{counts[DeliveryState.FAILED]} failed")
@@ -583,28 +592,18 @@ def heartbeat(issue_id: int, seconds: int) -> None:
 # --- Messages -----------------------------------------------------------------------------
 
 
-def personal_links(subscriber: Subscriber) -> dict[str, str]:
-    return {
-        "unsubscribe_url": tokens.unsubscribe_url(subscriber),
-        "preferences_url": tokens.preferences_url(subscriber),
-    }
-
-
 def build_message(
-    issue: Issue, rendition: IssueRendition, delivery: Delivery
+    issue: Issue, rendition: IssueRendition, delivery: Delivery, links: messages.LinkMaker
 ) -> EmailMultiAlternatives:
+    """One copy as a Django message, for backends other than SMTP (anymail)."""
     subscriber = delivery.subscriber
-    body = personalise(
-        RenderedEmail(rendition.html, rendition.text), issue.pk, personal_links(subscriber)
-    )
+    personal, unsubscribe_headers = links.links_and_headers(subscriber)
+    body = personalise(RenderedEmail(rendition.html, rendition.text), issue.pk, personal)
     return compose(
         issue,
         body,
         to=subscriber.email,
-        headers={
-            "Message-ID": messages.message_id(issue, delivery.pk),
-            **consent.list_unsubscribe_headers(subscriber),
-        },
+        headers={"Message-ID": messages.message_id(issue, delivery.pk), **unsubscribe_headers},
     )
 
 
@@ -628,12 +627,7 @@ def compose(
 def send_test(issue: Issue, to: str) -> None:
     """Send the issue as it will look, to one address, outside the ledger."""
     rendition = issue.renditions.filter(variant_key="").first() or render_variant(issue, "")
-    generic = tokens.absolute_url("/newsletter/")
-    body = personalise(
-        RenderedEmail(rendition.html, rendition.text),
-        issue.pk,
-        {"unsubscribe_url": generic, "preferences_url": generic},
-    )
+    body = without_personal_links(RenderedEmail(rendition.html, rendition.text), issue.pk)
     message = compose(issue, body, to=to, headers={})
     message.subject = f"[TEST] {issue.subject}"
     message.send()
@@ -643,9 +637,7 @@ def send_test(issue: Issue, to: str) -> None:
 
 
 def progress(issue: Issue) -> dict:
-    counts = dict(
-        issue.deliveries.values_list("state").annotate(n=Count("pk")).values_list("state", "n")
-    )
+    counts = delivery_counts(issue)
     total = sum(counts.values())
     finished = issue.send_finished_at or (timezone.now() if issue.send_started_at else None)
     return {

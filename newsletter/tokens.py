@@ -23,40 +23,44 @@ class InvalidToken(Exception):
     pass
 
 
-def make_token(subscriber: Subscriber, purpose: str) -> str:
+def make_token(subscriber: Subscriber, purpose: str, extra: dict | None = None) -> str:
+    """Sign the subscriber's id, plus any `extra` data the link must carry."""
     if purpose not in LIFETIMES:
         raise ValueError(f"unknown token purpose {purpose!r}")
-    # No compress=True: a payload this small never shrinks (so the tokens are the same),
+    # Compress only a token that carries extra data: a bare {"s": id} never shrinks,
     # and trying zlib on every token cost time in bulk sending.
-    return signing.dumps({"s": subscriber.pk}, salt=f"newsletter.{purpose}")
+    return signing.dumps(
+        {**(extra or {}), "s": subscriber.pk}, salt=f"newsletter.{purpose}", compress=bool(extra)
+    )
 
 
-def read_token(token: str, purpose: str) -> Subscriber:
-    """Return the subscriber a token was made for, or raise InvalidToken."""
+def read_token_data(token: str, purpose: str) -> tuple[Subscriber, dict]:
+    """Return the subscriber a token was made for and everything it carries, or raise InvalidToken."""
     try:
         data = signing.loads(
             token, salt=f"newsletter.{purpose}", max_age=LIFETIMES[purpose].total_seconds()
         )
-        return Subscriber.objects.get(pk=data["s"])
+        return Subscriber.objects.get(pk=data["s"]), data
     except (signing.BadSignature, KeyError, TypeError, Subscriber.DoesNotExist):
         raise InvalidToken(purpose) from None
+
+
+def read_token(token: str, purpose: str) -> Subscriber:
+    return read_token_data(token, purpose)[0]
 
 
 def absolute_url(path: str) -> str:
     return settings.SITE_URL + path
 
 
-def confirm_url(subscriber: Subscriber) -> str:
-    return absolute_url(reverse("newsletter:confirm", args=[make_token(subscriber, "confirm")]))
+def link(purpose: str, token: str) -> str:
+    """The absolute URL of the page for `purpose` (a newsletter: URL name) with its token."""
+    return absolute_url(reverse(f"newsletter:{purpose}", args=[token]))
 
 
 def preferences_url(subscriber: Subscriber) -> str:
-    return absolute_url(
-        reverse("newsletter:preferences", args=[make_token(subscriber, "preferences")])
-    )
+    return link("preferences", make_token(subscriber, "preferences"))
 
 
 def unsubscribe_url(subscriber: Subscriber) -> str:
-    return absolute_url(
-        reverse("newsletter:unsubscribe", args=[make_token(subscriber, "unsubscribe")])
-    )
+    return link("unsubscribe", make_token(subscriber, "unsubscribe"))
