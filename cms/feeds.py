@@ -21,7 +21,7 @@ from cms.api import fields as api_fields
 from cms.api.errors import ParameterError
 from cms.api.filters import check_no_null_characters, entity_condition
 from cms.api.querysets import public_news
-from cms.api.richtext import absolute_url
+from cms.api.richtext import absolute_url, page_html_url
 from cms.caching import public_endpoint
 from cms.models import NewsPage, Topic
 
@@ -169,8 +169,6 @@ def _xml_feed(request: HttpRequest, feed_class, content_type: str) -> HttpRespon
 
 
 def _page_url(page: NewsPage) -> str:
-    from cms.api.richtext import page_html_url
-
     return page_html_url(page) or settings.SITE_URL + "/"
 
 

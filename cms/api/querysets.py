@@ -40,13 +40,15 @@ def public_news() -> QuerySet:
     return public_pages(NewsPage)
 
 
-def public_images() -> QuerySet:
-    return get_image_model().objects.exclude(
+def _in_public_collections(model) -> QuerySet:
+    return model.objects.exclude(
         _restricted_ancestor("collection__path", CollectionViewRestriction, "collection__path")
     )
+
+
+def public_images() -> QuerySet:
+    return _in_public_collections(get_image_model())
 
 
 def public_documents() -> QuerySet:
-    return get_document_model().objects.exclude(
-        _restricted_ancestor("collection__path", CollectionViewRestriction, "collection__path")
-    )
+    return _in_public_collections(get_document_model())
