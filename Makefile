@@ -1,9 +1,16 @@
 # The two commands a newcomer needs: `make run` and `make test`.
-# Both create .venv and install the project first; the install is redone only
-# when pyproject.toml changes.
+# Both create the virtualenv and install the project first; the install is redone
+# only when pyproject.toml changes. Without DATABASE_URL / REDIS_URL both start a
+# PostgreSQL and a Redis of their own (pip packages; see devservices/).
+#
+# Python 3.11, 3.12 or 3.13: the newest found on PATH is used. Override with
+# PYTHON=/path/to/python3.X; keep one virtualenv per Python with VENV=.venv-3.13.
 
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
-VENV := .venv
+SUPPORTED_PYTHON := python3.13 python3.12 python3.11 python3
+IN_RANGE := import sys; sys.exit(not (3, 11) <= sys.version_info[:2] < (3, 14))
+PYTHON ?= $(shell for candidate in $(SUPPORTED_PYTHON); do \
+	$$candidate -c '$(IN_RANGE)' >/dev/null 2>&1 && { command -v $$candidate; break; }; done)
+VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
@@ -13,7 +20,8 @@ run: $(INSTALLED)
 	$(BIN)/python scripts/run.py
 
 # pytest exit codes: 1 tests failed, 2 interrupted, 3 internal error,
-# 4 usage error (REQUIRE_SERVICES=1 with a service down), 5 no tests collected.
+# 4 usage error (a service that does not answer, or REQUIRE_SERVICES=1 without
+# Chromium), 5 no tests collected.
 test: $(INSTALLED)
 	@$(BIN)/pytest $(PYTEST_ARGS); status=$$?; \
 	case $$status in \
@@ -36,9 +44,11 @@ format: $(INSTALLED)
 install: $(INSTALLED)
 
 $(BIN)/python:
-	@test -n "$(PYTHON)" && $(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' \
-	  || { echo "Python 3.11 is required: install it, or run make PYTHON=/path/to/python3.11" >&2; exit 1; }
-	$(PYTHON) -m venv $(VENV)
+	@test -n "$(PYTHON)" && "$(PYTHON)" -c '$(IN_RANGE)' \
+	  || { echo "Python 3.11, 3.12 or 3.13 is required and none was found$(if $(PYTHON), ($(PYTHON) is not one of them))." >&2; \
+	       echo "Install one (python.org, your system's python3.13 package, or pyenv install 3.13)," >&2; \
+	       echo "then run make again, or point at it: make PYTHON=/path/to/python3.13" >&2; exit 1; }
+	"$(PYTHON)" -m venv $(VENV)
 
 $(INSTALLED): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"

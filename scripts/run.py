@@ -1,7 +1,10 @@
 """`make run`: prepare the database, then run web, worker and beat in the foreground.
 
-Steps: check the port is free, migrate, load the demo content, ensure an admin
-account, then start the Procfile with honcho. Ctrl-C stops every process.
+Steps: check the port is free, start PostgreSQL and Redis of its own unless
+DATABASE_URL / REDIS_URL are set (data in var/services/, addresses in
+var/services.env for other commands), migrate, load the demo content, ensure an
+admin account, then start the Procfile with honcho. Ctrl-C or SIGTERM stops every
+process, the services last.
 """
 
 from __future__ import annotations
@@ -14,8 +17,19 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from devservices import addresses  # noqa: E402
+from devservices.servers import LocalServices, ServicesUnavailable  # noqa: E402
+
+EMBEDDED_NAMES = {"DATABASE_URL": "PostgreSQL", "REDIS_URL": "Redis"}
+EMBEDDED_HINT = (
+    "  Other commands from this checkout use the same database and broker while this runs\n"
+    "  (var/services.env): .venv/bin/python manage.py shell, .venv/bin/celery -A config inspect ping\n\n"
+)
 
 
 def port_problem(host: str, port: int) -> str | None:
@@ -65,9 +79,11 @@ def prepare_database() -> tuple[str, str]:
 
     connections.close_all()
     database = settings.DATABASES["default"]
-    broker = settings.CELERY_BROKER_URL.split("://")[0]
-    where = database["NAME"] if "sqlite" in database["ENGINE"] else database["HOST"]
-    services = f"database: {database['ENGINE'].rsplit('.', 1)[-1]} {where}; broker: {broker}"
+    broker = urlsplit(settings.CELERY_BROKER_URL)
+    services = (
+        f"PostgreSQL on {database['HOST']}:{database['PORT']}, "
+        f"Redis on {broker.hostname}:{broker.port or 6379}"
+    )
     return login.getvalue(), services
 
 
@@ -90,11 +106,46 @@ def main() -> int:
     os.environ["PYTHONUNBUFFERED"] = "1"
     # The Procfile's `python` and `celery` are this virtualenv's.
     os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
-    sys.path.insert(0, str(ROOT))
     os.chdir(ROOT)
-    # SQLite cannot create the folder its database file lives in.
-    Path(os.environ.get("VAR_DIR") or ROOT / "var").mkdir(parents=True, exist_ok=True)
+    var_dir = Path(os.environ.get("VAR_DIR") or ROOT / "var")
+    var_dir.mkdir(parents=True, exist_ok=True)
 
+    # Until honcho runs, SIGTERM and SIGHUP unwind like Ctrl-C, through the finally below.
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _interrupt)
+    embedded = None
+    try:
+        embedded = start_services(var_dir)
+        return serve(host, port, embedded)
+    except KeyboardInterrupt:
+        return 0
+    except ServicesUnavailable as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    finally:
+        if embedded is not None:
+            addresses.remove(var_dir, embedded.pids)
+            embedded.stop()
+
+
+def _interrupt(signum, _frame):
+    raise KeyboardInterrupt
+
+
+def start_services(var_dir: Path) -> LocalServices | None:
+    """Start PostgreSQL and/or Redis for the URLs not set; tell other commands where they are."""
+    wanted = [name for name in ("DATABASE_URL", "REDIS_URL") if not os.environ.get(name)]
+    if not wanted:
+        return None
+    print("Starting " + " and ".join(EMBEDDED_NAMES[name] for name in wanted) + " …", flush=True)
+    embedded = LocalServices(var_dir / "services", persistent=True)
+    urls = embedded.start(postgres="DATABASE_URL" in wanted, redis="REDIS_URL" in wanted)
+    os.environ.update(urls)
+    addresses.write(var_dir, urls, embedded.pids)
+    return embedded
+
+
+def serve(host: str, port: int, embedded: LocalServices | None) -> int:
     login, services = prepare_database()
 
     # .env configures docker-compose; `make run` reads only the real environment.
@@ -115,7 +166,9 @@ def main() -> int:
             f"  Admin: {os.environ['SITE_URL']}/admin/\n"
             f"  API:   {os.environ['SITE_URL']}/api/v2/pages/\n\n"
             f"{login}\n"
-            "  Press Ctrl-C to stop the web server, the worker and beat.\n",
+            f"{EMBEDDED_HINT if embedded else ''}"
+            "  Press Ctrl-C to stop the web server, the worker and beat"
+            f"{' and the services' if embedded else ''}.\n",
             flush=True,
         )
     returncode = honcho.wait()

@@ -12,42 +12,42 @@ from tests.support import services
 from tests.support.smtp import SMTPServer
 
 ROOT = Path(__file__).resolve().parents[1]
-_skipped_for_services: list[str] = []
+_skipped_without_chromium: list[str] = []
 
 
 def pytest_sessionstart(session):
-    if services.strict():
-        absent = services.missing(services.KNOWN)
-        if absent:
-            raise pytest.UsageError(
-                "REQUIRE_SERVICES=1 but these services are not reachable: "
-                + ", ".join(absent)
-                + " (set DATABASE_URL=postgresql://…, REDIS_URL=redis://…, install chromium)"
-            )
+    absent = services.missing(["postgres", "redis"])
+    if absent:
+        raise pytest.UsageError(
+            "These services do not answer: "
+            + ", ".join(absent)
+            + ". Check DATABASE_URL and REDIS_URL, or unset them: the tests then start"
+            " PostgreSQL and Redis of their own."
+        )
+    if services.strict() and not services.available("chromium"):
+        raise pytest.UsageError(
+            f"REQUIRE_SERVICES=1 but there is no Chromium at {services.CHROMIUM}"
+            " (install chromium, or set CHROMIUM_PATH)"
+        )
 
 
 def pytest_runtest_setup(item):
-    needed = []
-    for marker in item.iter_markers("services"):
-        needed.extend(marker.args)
-    if item.get_closest_marker("browser"):
-        needed.append("chromium")
-    absent = services.missing(dict.fromkeys(needed))
-    if absent:
-        reason = f"needs {', '.join(absent)}"
+    # @pytest.mark.services only documents a need: PostgreSQL and Redis are always there.
+    if item.get_closest_marker("browser") and not services.available("chromium"):
+        reason = f"needs Chromium at {services.CHROMIUM} (CHROMIUM_PATH)"
         if services.strict():
             pytest.fail(f"{reason}, and REQUIRE_SERVICES=1 forbids skipping", pytrace=False)
-        _skipped_for_services.append(f"{item.nodeid} ({reason})")
+        _skipped_without_chromium.append(item.nodeid)
         pytest.skip(reason)
 
 
 def pytest_terminal_summary(terminalreporter):
-    if _skipped_for_services:
-        terminalreporter.section("skipped because a service was missing")
-        for line in _skipped_for_services:
-            terminalreporter.write_line(line)
+    if _skipped_without_chromium:
+        terminalreporter.section(f"skipped: no Chromium at {services.CHROMIUM}")
+        for nodeid in _skipped_without_chromium:
+            terminalreporter.write_line(nodeid)
         terminalreporter.write_line(
-            "Set DATABASE_URL and REDIS_URL (see README) or run with REQUIRE_SERVICES=1 to fail instead."
+            "Install chromium or set CHROMIUM_PATH; REQUIRE_SERVICES=1 fails instead of skipping."
         )
 
 
@@ -104,8 +104,6 @@ def celery_worker_factory(transactional_db, smtp_server, tmp_path):
     for worker in workers:
         worker.stop()
     app.conf.task_default_queue = previous_queue
-    if not services.available("redis"):
-        return
     with app.connection_for_write() as conn:
         conn.default_channel.queue_delete(queue)
 

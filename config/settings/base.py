@@ -6,6 +6,8 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
+from devservices import addresses
+
 from . import env
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -90,7 +92,10 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": env.database("DATABASE_URL", f"sqlite:///{VAR_DIR / 'notiziario.sqlite3'}")}
+# Without DATABASE_URL / REDIS_URL, the PostgreSQL and Redis of a `make run` running in
+# this checkout (var/services.env, see devservices/); otherwise start-up stops and says so.
+_RUNNING_SERVICES = addresses.read_live(VAR_DIR)
+DATABASES = {"default": env.database("DATABASE_URL", _RUNNING_SERVICES.get("DATABASE_URL"))}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -121,16 +126,7 @@ STORAGES = {
 }
 
 WAGTAIL_SITE_NAME = "Notiziario"
-# PostgreSQL gets its full-text search. SQLite (development only) uses the plain
-# fallback: the SQLite FTS backend fails counting snippet search results
-# ("no such column: name") in the admin listings.
-WAGTAILSEARCH_BACKENDS = {
-    "default": {
-        "BACKEND": "wagtail.search.backends.database.fallback"
-        if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
-        else "wagtail.search.backends.database"
-    }
-}
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 
@@ -139,38 +135,18 @@ DEFAULT_FROM_EMAIL = env.get("DEFAULT_FROM_EMAIL", "Notiziario <notizie@localhos
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 globals().update(env.email("EMAIL_URL", "file:", VAR_DIR / "mail"))
 
-# Redis carries the broker and the cache. Without it, development uses kombu's
-# filesystem transport (works across processes) and a file-based cache.
-REDIS_URL = env.url("REDIS_URL", None, ("redis", "rediss"))
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env.get("CACHE_KEY_PREFIX", "notiziario"),
-        }
+# Redis carries the broker and the cache.
+REDIS_URL = env.url(
+    "REDIS_URL", _RUNNING_SERVICES.get("REDIS_URL"), ("redis", "rediss"), required=True
+)
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env.get("CACHE_KEY_PREFIX", "notiziario"),
     }
-    CELERY_BROKER_URL = REDIS_URL
-else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(VAR_DIR / "cache"),
-        }
-    }
-    CELERY_BROKER_URL = "filesystem://localhost/"
-    _broker_dir = VAR_DIR / "broker"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker_dir / "queue"),
-        "data_folder_out": str(_broker_dir / "queue"),
-        "control_folder": str(_broker_dir / "control"),
-        "processed_folder": str(_broker_dir / "processed"),
-        "store_processed": False,
-    }
-    # kombu reads these folders without creating them; every process (web,
-    # worker, beat, tests) must find them, so settings create them.
-    for _folder in ("queue", "control", "processed"):
-        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
+}
+CELERY_BROKER_URL = REDIS_URL
 
 # Celery: a crash must never silently drop work.
 CELERY_TIMEZONE = TIME_ZONE
@@ -180,9 +156,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.get_int("CELERY_TASK_TIME_LIMIT", 30 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
-if REDIS_URL:
-    # Above the longest task, so an unacknowledged task is not handed out twice.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 5 * 60}
+# Above the longest task, so an unacknowledged task is not handed out twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 5 * 60}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"

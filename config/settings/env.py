@@ -62,10 +62,30 @@ def get_list(name: str, default: list[str] | None = None) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-def url(name: str, default: str | None, schemes: tuple[str, ...]) -> str | None:
+NOT_RUNNING = (
+    "{name} is not set, and no `make run` is running in this checkout (it writes the "
+    "addresses of its own PostgreSQL and Redis to var/services.env). Start `make run` in "
+    "another terminal, or set {name}, for example {name}={example}"
+)
+EXAMPLES = {
+    "DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/notiziario",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+}
+
+
+def _not_configured(name: str) -> ImproperlyConfigured:
+    example = EXAMPLES.get(name, "…")
+    return ImproperlyConfigured(NOT_RUNNING.format(name=name, example=example))
+
+
+def url(
+    name: str, default: str | None, schemes: tuple[str, ...], *, required: bool = False
+) -> str | None:
     """A URL whose scheme is one of `schemes` and which names a host."""
     value = get(name, default)
     if value is None:
+        if required:
+            raise _not_configured(name)
         return None
     parts = urlsplit(value)
     if parts.scheme not in schemes or not parts.hostname:
@@ -75,10 +95,12 @@ def url(name: str, default: str | None, schemes: tuple[str, ...]) -> str | None:
     return value
 
 
-def database(name: str, default: str) -> dict:
+def database(name: str, default: str | None) -> dict:
     import dj_database_url
 
     url = get(name, default)
+    if url is None:
+        raise _not_configured(name)
     try:
         config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     except Exception as exc:  # dj_database_url raises several kinds

@@ -1,17 +1,13 @@
-"""Test settings: real PostgreSQL and Redis when DATABASE_URL/REDIS_URL are set.
+"""Test settings: the real PostgreSQL and Redis, as in production.
 
-Without them the suite falls back to a SQLite file and the filesystem broker;
-tests that need a real service say so with @pytest.mark.services(...).
+`make test` (the pytest plugin devservices.pytest_plugin) starts throw-away ones
+when DATABASE_URL / REDIS_URL are not set, and sets both before these settings load.
 """
 
 from .base import *  # noqa: F403
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    # A file, not memory, so that a Celery worker started by a test shares it.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
-    VAR_DIR.mkdir(parents=True, exist_ok=True)  # noqa: F405
 
 ANYMAIL = {"WEBHOOK_SECRET": "webhook:test-secret"}
 
@@ -21,3 +17,12 @@ API_RATE_LIMIT = 0
 # Tests never run collectstatic: WhiteNoise looks files up per request instead of
 # warning at start-up that STATIC_ROOT is missing.
 WHITENOISE_AUTOREFRESH = True
+
+# A test run may share a Redis database with a developer's `make run` (an explicit
+# REDIS_URL): every key it writes, cache and broker alike, carries the run's own prefix,
+# and cache.clear() deletes only those keys instead of flushing the database.
+# TEST_RUN_ID is set by the pytest plugin and inherited by the workers tests start.
+TEST_KEY_PREFIX = f"notiziario-test-{env.get('TEST_RUN_ID', 'run')}"  # noqa: F405
+CACHES["default"]["BACKEND"] = "tests.support.cache.PrefixScopedRedisCache"  # noqa: F405
+CACHES["default"]["KEY_PREFIX"] = TEST_KEY_PREFIX  # noqa: F405
+CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = f"{TEST_KEY_PREFIX}:"  # noqa: F405

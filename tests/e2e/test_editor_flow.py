@@ -17,6 +17,7 @@ from wagtail.models import Collection, Revision
 
 from cms.models import NewsPage
 from tests import factories
+from tests.support import services
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run"]  # fmt: skip
@@ -65,7 +66,7 @@ def test_an_editor_schedules_and_publishes_news_that_the_api_shows_once_live(
     go_live = timezone.localtime() + timedelta(minutes=5)
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        browser = playwright.chromium.launch(executable_path=services.CHROMIUM, args=ARGS)
         tab = browser.new_page(viewport={"width": 1400, "height": 1000})
         tab.set_default_timeout(TIMEOUT_MS)
         try:

@@ -10,6 +10,7 @@ from config.celery import app
 from newsletter.models import Subscriber, SubscriberStatus
 from tests.newsletter.builders import newsletter
 from tests.newsletter.consent_support import link_in
+from tests.support import services
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run"]  # fmt: skip
@@ -34,7 +35,7 @@ def test_subscribing_in_the_browser_and_confirming_from_the_email(
 ):
     newsletter(name="Innovazione in Toscana", slug="innovazione")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        browser = playwright.chromium.launch(executable_path=services.CHROMIUM, args=ARGS)
         page = browser.new_page(locale="it-IT")
         page.goto(eager_in_live_server.url + "/newsletter/subscribe/")
         page.get_by_label("Indirizzo email").fill("anna@example.org")

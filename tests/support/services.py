@@ -1,10 +1,10 @@
-"""Which real services this test run can reach.
+"""The services a test run has.
 
-`make test` uses PostgreSQL and Redis where they answer and falls back to
-SQLite and the filesystem broker where they do not. A test that needs a real
-service is marked @pytest.mark.services("postgres", "redis"); without the
-service it is skipped and named in the summary, and with REQUIRE_SERVICES=1
-(as in CI) the skip becomes a failure.
+PostgreSQL and Redis are always there: DATABASE_URL / REDIS_URL when set, otherwise
+the throw-away servers devservices.pytest_plugin starts. The session refuses to start
+when a given URL does not answer. Chromium is the one service that may be missing:
+browser tests (@pytest.mark.browser) are then skipped and named in the summary, and
+with REQUIRE_SERVICES=1 (as in CI) they fail instead.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import socket
 from urllib.parse import urlsplit
 
 KNOWN = ("postgres", "redis", "chromium")
+# The one Chromium every browser test launches.
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
@@ -40,7 +41,7 @@ def available(name: str) -> bool:
         return url.startswith(("postgres://", "postgresql://")) and _answers(url, 5432)
     if name == "redis":
         url = os.environ.get("REDIS_URL", "")
-        return url.startswith("redis://") and _answers(url, 6379)
+        return url.startswith(("redis://", "rediss://")) and _answers(url, 6379)
     if name == "chromium":
         return os.access(CHROMIUM, os.X_OK)
     raise ValueError(f"unknown service {name!r}; known: {', '.join(KNOWN)}")

@@ -77,6 +77,7 @@ def test_redis_visibility_timeout_outlasts_the_longest_task():
     )
     env = clean_env(
         DJANGO_SETTINGS_MODULE="config.settings.test",
+        DATABASE_URL="postgresql://unused@127.0.0.1:1/unused",  # settings only; never connected
         REDIS_URL="redis://127.0.0.1:6379/0",
         CELERY_TASK_TIME_LIMIT="7200",
     )
