@@ -20,6 +20,7 @@ import secrets
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -92,6 +93,22 @@ def _prctl():
     import ctypes
 
     return ctypes.CDLL(None, use_errno=True).prctl
+
+
+def _check_reachable_by_nobody(paths: list[Path]) -> None:
+    closed = [
+        folder
+        for path in paths
+        for folder in path.resolve().parents
+        if not folder.stat().st_mode & stat.S_IXOTH
+    ]
+    if closed:
+        raise ServicesUnavailable(
+            "PostgreSQL refuses to run as root, so it runs as `nobody`, who cannot enter "
+            + ", ".join(sorted({str(folder) for folder in closed}))
+            + ". Work from a checkout outside those folders (or `chmod o+x` them), "
+            "run as a normal user, or set DATABASE_URL."
+        )
 
 
 def _die_with(prctl, parent_pid: int, signum: int) -> None:
@@ -168,6 +185,8 @@ class LocalServices:
         data = self.root / "postgres"
         ids = _unprivileged_ids()
         password = self._secret("postgres.password")
+        if ids:
+            _check_reachable_by_nobody([bin_dir / "postgres", self.root])
         if not (data / "PG_VERSION").exists():
             self._initdb(bin_dir, data, password, ids)
         settings = [
