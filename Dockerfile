@@ -1,5 +1,5 @@
 # The application image: web (gunicorn), worker and beat all run from it.
-FROM python:3.11-slim-bookworm
+FROM python:3.13-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \

@@ -11,10 +11,8 @@ from .processes import CeleryProcess
 
 
 def test_database_url() -> str:
-    """The URL of the database this test run uses (test_… on PostgreSQL)."""
+    """The URL of the database this test run uses (test_…)."""
     config = connection.settings_dict
-    if config["ENGINE"] == "django.db.backends.sqlite3":
-        return f"sqlite:///{Path(config['NAME']).resolve()}"
     auth = config["USER"] or ""
     if config.get("PASSWORD"):
         auth += f":{config['PASSWORD']}"
