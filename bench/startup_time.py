@@ -1,0 +1,115 @@
+"""How long `make run` takes to answer on /healthz: on a fresh clone, then a second time.
+
+    .venv/bin/python bench/startup_time.py            # clones HEAD of this checkout into /tmp
+    .venv/bin/python bench/startup_time.py --checkout /some/clone
+
+Each run: `make run PORT=<free port>` with DATABASE_URL / REDIS_URL removed from the
+environment (so the embedded PostgreSQL and Redis start), timed from the command to the
+first 200 from /healthz; then Ctrl-C (SIGINT to make's process group, as a terminal
+sends it). The script fails if a run does not stop within 60 s, or if any process whose
+command line names the checkout is still running afterwards. The first run includes
+creating .venv and `pip install` (pip's cache warm), initdb, migrations and the demo
+content; the second only starts the servers and the processes. Targets: < 60 s, < 15 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGETS = {"first": 60.0, "second": 15.0}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def healthy(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def leftovers(checkout: Path) -> str:
+    found = subprocess.run(["pgrep", "-af", str(checkout)], capture_output=True, text=True)
+    return "\n".join(line for line in found.stdout.splitlines() if "pgrep" not in line)
+
+
+def timed_run(checkout: Path, name: str, timeout: float = 600.0) -> float:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    log_path = checkout / f"startup-{name}.log"
+    with open(log_path, "w") as log:
+        started = time.monotonic()
+        make = subprocess.Popen(
+            ["make", "run", f"PORT={port}"],
+            cwd=checkout,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        elapsed = None
+        while time.monotonic() - started < timeout and make.poll() is None:
+            if healthy(port):
+                elapsed = time.monotonic() - started
+                break
+            time.sleep(0.25)
+        os.killpg(make.pid, signal.SIGINT)  # Ctrl-C
+        try:
+            make.wait(60)
+        except subprocess.TimeoutExpired:
+            os.killpg(make.pid, signal.SIGKILL)
+            sys.exit(f"{name} run: make run did not stop within 60 s after Ctrl-C ({log_path})")
+    if elapsed is None:
+        sys.exit(
+            f"{name} run: /healthz never answered ({log_path}):\n{log_path.read_text()[-3000:]}"
+        )
+    time.sleep(1)
+    left = leftovers(checkout)
+    if left:
+        sys.exit(f"{name} run: processes left running after Ctrl-C:\n{left}")
+    if (checkout / "var" / "services.env").exists():
+        sys.exit(f"{name} run: var/services.env left behind")
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--checkout", type=Path, help="an existing fresh clone (default: clone HEAD)"
+    )
+    args = parser.parse_args()
+    checkout = args.checkout
+    if checkout is None:
+        checkout = Path(tempfile.mkdtemp(prefix="notiziario-startup-", dir="/tmp"))
+        checkout.chmod(0o755)  # PostgreSQL runs as nobody under root and must enter it
+        subprocess.run(["git", "clone", "--quiet", str(ROOT), str(checkout)], check=True)
+        head = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True
+        ).stdout.strip()
+        subprocess.run(["git", "-C", str(checkout), "checkout", "--quiet", head], check=True)
+    results = {name: timed_run(checkout, name) for name in ("first", "second")}
+    load = os.getloadavg()[0]
+    print(f"checkout: {checkout}  (load average {load:.1f} on {os.cpu_count()} cores)")
+    for name, seconds in results.items():
+        verdict = "meets" if seconds < TARGETS[name] else "MISSES"
+        print(f"{name} make run → /healthz: {seconds:.1f} s ({verdict} < {TARGETS[name]:.0f} s)")
+    print("after each Ctrl-C: no process left running, var/services.env removed")
+
+
+if __name__ == "__main__":
+    main()
