@@ -93,6 +93,8 @@ def main() -> None:
         "--checkout", type=Path, help="an existing fresh clone (default: clone HEAD)"
     )
     args = parser.parse_args()
+    # make and `make run` inherit a SIGINT that works, even if this script runs in the background.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     checkout = args.checkout
     if checkout is None:
         checkout = Path(tempfile.mkdtemp(prefix="notiziario-startup-", dir="/tmp"))

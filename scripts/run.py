@@ -88,6 +88,8 @@ def prepare_database() -> tuple[str, str]:
 
 
 def main() -> int:
+    # Ctrl-C works even when started as a background job, which inherits SIGINT ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     host = os.environ.get("HOST") or "127.0.0.1"
     try:
         port = int(os.environ.get("PORT") or "8000")
