@@ -48,7 +48,7 @@ def leftovers(checkout: Path) -> str:
     return "\n".join(line for line in found.stdout.splitlines() if "pgrep" not in line)
 
 
-def timed_run(checkout: Path, name: str, timeout: float = 600.0) -> float:
+def timed_run(checkout: Path, name: str, timeout: float) -> float:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
     log_path = checkout / f"startup-{name}.log"
@@ -104,7 +104,7 @@ def main() -> None:
             ["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True
         ).stdout.strip()
         subprocess.run(["git", "-C", str(checkout), "checkout", "--quiet", head], check=True)
-    results = {name: timed_run(checkout, name) for name in ("first", "second")}
+    results = {name: timed_run(checkout, name, args.timeout) for name in ("first", "second")}
     load = os.getloadavg()[0]
     print(f"checkout: {checkout}  (load average {load:.1f} on {os.cpu_count()} cores)")
     for name, seconds in results.items():
