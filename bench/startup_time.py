@@ -92,6 +92,7 @@ def main() -> None:
     parser.add_argument(
         "--checkout", type=Path, help="an existing fresh clone (default: clone HEAD)"
     )
+    parser.add_argument("--timeout", type=float, default=1200.0, help="seconds to wait per run")
     args = parser.parse_args()
     # make and `make run` inherit a SIGINT that works, even if this script runs in the background.
     signal.signal(signal.SIGINT, signal.default_int_handler)
