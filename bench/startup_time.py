@@ -45,7 +45,8 @@ def healthy(port: int) -> bool:
 
 def leftovers(checkout: Path) -> str:
     found = subprocess.run(["pgrep", "-af", str(checkout)], capture_output=True, text=True)
-    return "\n".join(line for line in found.stdout.splitlines() if "pgrep" not in line)
+    mine = {str(os.getpid())}
+    return "\n".join(line for line in found.stdout.splitlines() if line.split()[0] not in mine)
 
 
 def timed_run(checkout: Path, name: str, timeout: float) -> float:
@@ -74,6 +75,7 @@ def timed_run(checkout: Path, name: str, timeout: float) -> float:
         except subprocess.TimeoutExpired:
             os.killpg(make.pid, signal.SIGKILL)
             sys.exit(f"{name} run: make run did not stop within 60 s after Ctrl-C ({log_path})")
+    print(f"{name} run: /healthz after {elapsed} s", flush=True)
     if elapsed is None:
         sys.exit(
             f"{name} run: /healthz never answered ({log_path}):\n{log_path.read_text()[-3000:]}"
