@@ -133,7 +133,8 @@ def test_a_live_worker_keeps_its_claim_while_a_batch_outlasts_the_lease(
         "NEWSLETTER_SEND_INTERVAL_MS": "800",
         "NEWSLETTER_SEND_LANES": "1",
     }
-    worker = celery_worker_factory(concurrency=1, **env)
+    # Two processes: the reconcile job runs while a batch is being sent, as in production.
+    worker = celery_worker_factory(concurrency=2, **env)
     beat_factory(worker.env)
     tasks.send_issue.delay(issue.pk)
     finished(issue)
