@@ -104,6 +104,8 @@ import django  # noqa: E402
 
 django.setup()
 
+import logging  # noqa: E402
+
 import psycopg  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
@@ -120,6 +122,8 @@ from tests.support.worker import CeleryWorker  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
 from newsletter_bench import approved_issue, make_newsletter  # noqa: E402
+
+logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd: a line per command
 
 SCENARIO_TIMEOUT = 240.0
 UNSUBSCRIBERS = 20
