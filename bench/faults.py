@@ -106,7 +106,6 @@ django.setup()
 
 import logging  # noqa: E402
 
-import psycopg  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -117,6 +116,7 @@ from newsletter import consent, tasks  # noqa: E402
 from newsletter.models import DeliveryState, IssueState  # noqa: E402
 from tests import factories  # noqa: E402
 from tests.support.beat import CeleryBeat  # noqa: E402
+from tests.support.postgres_faults import terminate_backends  # noqa: E402
 from tests.support.smtp_faults import faulty_smtp_server  # noqa: E402
 from tests.support.worker import CeleryWorker  # noqa: E402
 
@@ -311,27 +311,10 @@ def scenario_smtp(run: Run, outage: float, scale: float) -> Outcome:
 
 def scenario_db_blip(run: Run) -> Outcome:
     run.start_sending(until_accepted=150)
-    database = connection.settings_dict
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         (own,) = cursor.fetchone()
-    with psycopg.connect(
-        host=database["HOST"] or "127.0.0.1",
-        port=database["PORT"] or 5432,
-        user=database["USER"],
-        dbname=database["NAME"],
-        autocommit=True,
-    ) as admin:
-        pids = [
-            pid
-            for (pid,) in admin.execute(
-                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                "AND pid <> pg_backend_pid() AND pid <> %s",
-                [own],
-            )
-        ]
-        for pid in pids:
-            admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+    pids = terminate_backends(connection.settings_dict, except_pid=own)
     blip_at = time.monotonic()
     run.unsubscribe_some()
     return run.finish(run.resumed_after(blip_at), f"from the blip ({len(pids)} connections)")
@@ -345,8 +328,6 @@ def main() -> int:
     options = parser.parse_args()
 
     call_command("migrate", verbosity=0)
-    call_command("flush", interactive=False, verbosity=0)
-    factories.site_tree()
     scale = options.scale
     scenarios = {
         "kill": (scenario_kill, {}),
@@ -368,12 +349,17 @@ def main() -> int:
     outcomes = []
     for name in options.only.split(","):
         function, env = scenarios[name]
+        call_command("flush", interactive=False, verbosity=0)
+        factories.site_tree()
         run = Run(name, options.subscribers, env)
         try:
             outcomes.append(function(run))
         finally:
             run.close()
-        print(f"{name}: done after {time.monotonic() - started:.0f} s", file=sys.stderr)
+        print(
+            f"{name}: done after {time.monotonic() - started:.0f} s: {outcomes[-1]}",
+            file=sys.stderr,
+        )
 
     print(
         f"\n{options.subscribers} subscribers per scenario; load average {load_before:.1f} → "

@@ -6,7 +6,6 @@ import threading
 import time
 from io import StringIO
 
-import psycopg
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -16,6 +15,7 @@ from newsletter.models import Issue, IssueState, Newsletter
 from tests import factories
 from tests.newsletter import builders
 from tests.newsletter.sending_support import clean_cache  # noqa: F401
+from tests.support.postgres_faults import side_connection
 
 pytestmark = [pytest.mark.services("postgres", "redis"), pytest.mark.django_db]
 
@@ -93,7 +93,7 @@ def run_together(*args, lock_sql: str, lock_params: list) -> list[str]:
         finally:
             connection.close()
 
-    with psycopg.connect(**admin_params(), autocommit=False) as holder:
+    with side_connection(connection.settings_dict, autocommit=False) as holder:
         holder.execute(lock_sql, lock_params)
         runs = [threading.Thread(target=one, args=(i,)) for i in range(2)]
         for thread in runs:
@@ -106,20 +106,9 @@ def run_together(*args, lock_sql: str, lock_params: list) -> list[str]:
     return outputs
 
 
-def admin_params() -> dict:
-    config = connection.settings_dict
-    return {
-        "host": config["HOST"] or "127.0.0.1",
-        "port": config["PORT"] or 5432,
-        "user": config["USER"],
-        "password": config["PASSWORD"] or None,
-        "dbname": config["NAME"],
-    }
-
-
 def wait_for_backends_waiting_on_a_lock(count: int, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
-    with psycopg.connect(**admin_params(), autocommit=True) as observer:
+    with side_connection(connection.settings_dict) as observer:
         while time.monotonic() < deadline:
             (waiting,) = observer.execute(
                 "SELECT count(*) FROM pg_stat_activity "

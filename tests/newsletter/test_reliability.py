@@ -11,7 +11,6 @@ import threading
 import time
 from collections import Counter
 
-import psycopg
 import pytest
 from django.db import connection
 
@@ -20,6 +19,7 @@ from newsletter.models import DeliveryState, Issue, IssueState
 from tests.newsletter import builders
 from tests.newsletter.sending_support import clean_cache  # noqa: F401
 from tests.support.beat import CeleryBeat
+from tests.support.postgres_faults import terminate_backends
 
 pytestmark = [
     pytest.mark.services("postgres", "redis"),
@@ -117,7 +117,7 @@ def test_a_worker_killed_mid_send_leaves_only_its_batch_uncertain_and_the_rest_r
     assert "uncertain" in issue.status_reason
     # The lease runs out LEASE s after the last renewal and beat reconciles every RECONCILE s;
     # the rest is the new worker starting on a loaded machine (the old lease alone was 600 s).
-    assert resumed_after < LEASE + RECONCILE + 20, f"resumed {resumed_after:.1f}s after the kill"
+    assert resumed_after < LEASE + RECONCILE + 30, f"resumed {resumed_after:.1f}s after the kill"
 
 
 def test_a_live_worker_keeps_its_claim_while_a_batch_outlasts_the_lease(
@@ -231,7 +231,7 @@ def test_a_database_blip_between_acceptance_and_recording_loses_no_outcome(
 
     def drop_the_workers_connections(number: int) -> None:
         if number == BATCH:  # the last message of the first batch, before the server says 250
-            terminated.extend(terminate_backends(except_pid=own_pid))
+            terminated.extend(terminate_backends(connection.settings_dict, except_pid=own_pid))
 
     smtp_server.handler.before_accepting = drop_the_workers_connections
     worker = celery_worker_factory(
@@ -245,30 +245,6 @@ def test_a_database_blip_between_acceptance_and_recording_loses_no_outcome(
     assert emails_in(issue, DeliveryState.SENT) == {p.email for p in people}
     assert issue.state == IssueState.SENT
     assert "Database connection lost" in worker.log()
-
-
-def terminate_backends(*, except_pid: int) -> list[int]:
-    """pg_terminate_backend on every other connection to the test database; their pids."""
-    settings_dict = connection.settings_dict
-    with psycopg.connect(
-        host=settings_dict["HOST"] or "127.0.0.1",
-        port=settings_dict["PORT"] or 5432,
-        user=settings_dict["USER"],
-        password=settings_dict["PASSWORD"] or None,
-        dbname=settings_dict["NAME"],
-        autocommit=True,
-    ) as admin:
-        others = [
-            pid
-            for (pid,) in admin.execute(
-                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                "AND pid <> pg_backend_pid() AND pid <> %s",
-                [except_pid],
-            )
-        ]
-        for pid in others:
-            admin.execute("SELECT pg_terminate_backend(%s)", [pid])
-    return others
 
 
 def test_a_send_completes_after_the_server_refuses_for_a_while(celery_worker_factory, smtp_server):
