@@ -87,6 +87,12 @@ class OwnRedis:
                 time.sleep(0.05)
         raise RuntimeError("redis-server did not start")
 
+    def empty(self) -> None:
+        """Scenarios reuse database ids (flush resets sequences): no stop mark may carry over."""
+        import redis
+
+        redis.Redis.from_url(self.url).flushall()
+
     def kill(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGKILL)
@@ -350,6 +356,7 @@ def main() -> int:
     for name in options.only.split(","):
         function, env = scenarios[name]
         call_command("flush", interactive=False, verbosity=0)
+        REDIS.empty()
         factories.site_tree()
         run = Run(name, options.subscribers, env)
         try:
