@@ -182,12 +182,15 @@ class Run:
             **env,
         }
         self.workers: list[CeleryWorker] = []
-        self.beat = CeleryBeat(self.env, WORKDIR / f"{name}-beat.log").start()
-        self.start_worker()
+        self.beat = CeleryBeat(self.env, WORKDIR / f"{name}-beat.log")
         newsletter = make_newsletter(subscribers, news=2)
         self.issue = approved_issue(newsletter)
         self.people = list(newsletter.subscriptions.values_list("subscriber__email", flat=True))
         self.unsubscribed: dict[str, float] = {}
+
+    def start(self) -> None:
+        self.beat.start()
+        self.start_worker()
 
     def start_worker(self) -> CeleryWorker:
         worker = CeleryWorker(
@@ -350,6 +353,14 @@ def main() -> int:
         ),
         "db-blip": (scenario_db_blip, {}),
     }
+    try:
+        return run_scenarios(options, scenarios)
+    finally:
+        REDIS.kill()
+        shutil.rmtree(WORKDIR, ignore_errors=True)
+
+
+def run_scenarios(options, scenarios) -> int:
     load_before = os.getloadavg()[0]
     started = time.monotonic()
     outcomes = []
@@ -360,6 +371,7 @@ def main() -> int:
         factories.site_tree()
         run = Run(name, options.subscribers, env)
         try:
+            run.start()
             outcomes.append(function(run))
         finally:
             run.close()
@@ -384,8 +396,6 @@ def main() -> int:
         if o.duplicates or o.after_unsubscribe or o.problems:
             failed = True
             print(f"  FAILED {o.scenario}: {o.problems}", file=sys.stderr)
-    REDIS.kill()
-    shutil.rmtree(WORKDIR, ignore_errors=True)
     return 1 if failed else 0
 
 
