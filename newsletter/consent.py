@@ -23,13 +23,11 @@ from django.utils.translation import gettext as _
 from config.client_ip import client_ip
 from config.ratelimit import RateLimit
 
-from . import tokens
+from . import stops, tokens
 from .addresses import address_hash, is_suppressed, keyed_hash, normalise_email, suppress
 from .models import (
     ConsentAction,
     ConsentRecord,
-    Delivery,
-    DeliveryState,
     Newsletter,
     Subscriber,
     SubscriberStatus,
@@ -301,9 +299,7 @@ def unsubscribe(subscriber: Subscriber, who: RequestInfo) -> Subscriber:
     """
     with transaction.atomic():
         subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
-        Delivery.objects.filter(subscriber=subscriber, state=DeliveryState.PENDING).update(
-            state=DeliveryState.SKIPPED
-        )
+        stops.stop_deliveries(subscriber.pk, "unsubscribed")
         if subscriber.status not in MAILABLE:
             return subscriber
         slugs = list(subscriber.subscriptions.values_list("newsletter__slug", flat=True))
@@ -342,14 +338,13 @@ def unsubscribe_headers(url: str, token: str, mailto: str) -> dict[str, str]:
 
 
 def _stop_mailing(email: str, status: str, reason: str) -> None:
-    suppress(email, reason)
-    subscriber = find_subscriber(email)
-    if subscriber is None:
-        return
+    # One transaction: batches in flight see the stop (stops.py) before it commits.
     with transaction.atomic():
-        Delivery.objects.filter(subscriber=subscriber, state=DeliveryState.PENDING).update(
-            state=DeliveryState.SKIPPED
-        )
+        suppress(email, reason)
+        subscriber = find_subscriber(email)
+        if subscriber is None:
+            return
+        stops.stop_deliveries(subscriber.pk, f"suppressed: {reason}")
         if subscriber.status != SubscriberStatus.ERASED:
             Subscriber.objects.filter(pk=subscriber.pk).update(status=status)
 
@@ -455,9 +450,7 @@ def erase(subscriber: Subscriber, who: RequestInfo) -> Subscriber:
         subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
         if subscriber.email:
             suppress(subscriber.email, SuppressionReason.ERASED)
-        subscriber.deliveries.filter(state=DeliveryState.PENDING).update(
-            state=DeliveryState.SKIPPED
-        )
+        stops.stop_deliveries(subscriber.pk)
         subscriber.deliveries.update(error_message="", message_id="")
         subscriber.consent_records.update(
             user_agent="", ip_hash="", origin="", confirmation_email=""

@@ -6,38 +6,47 @@ Issue:     draft → approved → sending → sent
 Delivery:  pending → sending → sent | failed
                       sending → pending                   (temporary failure: retried later)
                       sending → unknown                   (lease ran out: its worker died)
+                      sending → skipped                   (stopped while its batch was under way)
            pending → skipped                              (unsubscribed or suppressed meanwhile)
+           failed (4xx) → pending                         (Riprendi: the server never took it)
 
 Recipients are frozen into Delivery rows when sending starts. Batch tasks claim
 pending rows under SELECT … FOR UPDATE SKIP LOCKED and mark them `sending` with
 a lease. A row only ever leaves `pending` once per attempt, and `sent` and
-`unknown` are final, so no delivery is sent twice. A row still `sending` when
-its lease runs out was in flight when its worker died: it is reported as
-`unknown`, never sent again.
+`unknown` are final, so no delivery is sent twice. A live worker renews the
+lease of the rows it holds every NEWSLETTER_HEARTBEAT_SECONDS; a row still
+`sending` when its lease runs out was in flight when its worker died: it is
+reported as `unknown`, never sent again.
+
+Outcomes are recorded with `_recorded`, which survives a dropped database
+connection: every recording write is idempotent, so it is simply run again on a
+fresh connection.
 """
 
 from __future__ import annotations
 
 import logging
 import smtplib
+import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import formatdate
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
-from django.db import connections, transaction
+from django.db import InterfaceError, OperationalError, connections, transaction
 from django.db.models import CharField, Count, F, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from config.ratelimit import RateLimit
 
-from . import consent, messages, pipelining
+from . import consent, messages, pipelining, stops
 from .addresses import address_hash
 from .assembly import render_variant
 from .models import (
@@ -60,9 +69,12 @@ from .rendering import (
 )
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 FREEZE_CHUNK = 5000
 INVALID_RECIPIENT_CODES = {550, 551, 553}
+# A dropped database connection is retried this many times, waiting 0.2 s, 0.4 s, … between.
+RECORD_ATTEMPTS = 6
 
 
 class TemporarySendError(Exception):
@@ -121,10 +133,43 @@ def pause(issue: Issue, reason: str) -> bool:
 
 
 def resume(issue: Issue) -> None:
-    if not _transition(
-        issue, [IssueState.PAUSED], IssueState.SENDING, status_reason="", consecutive_failures=0
-    ):
-        raise TransitionError(f"only a paused issue can be resumed, this one is {issue.state}")
+    """paused → sending. Deliveries that only failed temporarily (4xx) get another chance.
+
+    The server never accepted them, so sending them again is no duplicate; a
+    delivery whose retries ran out during an outage would otherwise be lost.
+    """
+    with transaction.atomic():
+        if not _transition(
+            issue, [IssueState.PAUSED], IssueState.SENDING, status_reason="", consecutive_failures=0
+        ):
+            raise TransitionError(f"only a paused issue can be resumed, this one is {issue.state}")
+        issue.deliveries.filter(state=DeliveryState.FAILED, error_code__startswith="4").update(
+            state=DeliveryState.PENDING, attempts=0, error_code="", error_message=""
+        )
+
+
+def retry_countdown(retries: int) -> float | None:
+    """Seconds before retry number `retries + 1` of a batch, or None once the retries are used up.
+
+    The limit is NEWSLETTER_MAX_RETRIES: callers pass it on to Celery's retry(),
+    whose max_retries=None would mean the task's default (3), not "unlimited".
+    """
+    if retries >= settings.NEWSLETTER_MAX_RETRIES:
+        return None
+    return min(
+        settings.NEWSLETTER_RETRY_BASE_SECONDS * 2**retries, settings.NEWSLETTER_RETRY_MAX_SECONDS
+    )
+
+
+def pause_after_retries(issue_id: int, retries: int, reason: str) -> bool:
+    """sending → paused once a batch has used up its retries; Riprendi continues."""
+    issue = _recorded(lambda: Issue.objects.get(pk=issue_id))
+    paused = _recorded(
+        lambda: pause(issue, f"The mail server kept refusing after {retries} retries: {reason}")
+    )
+    if paused:
+        logger.warning("Issue %s paused after %d retries: %s", issue_id, retries, reason)
+    return paused
 
 
 def due_issues(now: datetime | None = None):
@@ -254,20 +299,13 @@ class BatchResult:
     finished: bool = False  # the issue has nothing left to send
 
 
-def lease_seconds(batch_size: int) -> int:
-    """Long enough for a whole batch, including any wait imposed by the rate limit."""
-    lease = (
-        settings.NEWSLETTER_LEASE_SECONDS
-        + batch_size * settings.NEWSLETTER_SEND_INTERVAL_MS // 1000
-    )
-    if settings.NEWSLETTER_RATE_LIMIT_PER_MINUTE > 0:
-        lease += batch_size * 60 // settings.NEWSLETTER_RATE_LIMIT_PER_MINUTE + 60
-    return lease
+def lease_until() -> datetime:
+    """A claim holds until then, unless its worker renews it (LeaseKeeper) first."""
+    return timezone.now() + timedelta(seconds=settings.NEWSLETTER_LEASE_SECONDS)
 
 
 def claim(issue: Issue, batch_size: int) -> list[int]:
     """pending → sending for up to `batch_size` rows nobody else holds."""
-    now = timezone.now()
     with transaction.atomic():
         ids = list(
             Delivery.objects.select_for_update(skip_locked=True)
@@ -278,7 +316,7 @@ def claim(issue: Issue, batch_size: int) -> list[int]:
         )
         claimed = {
             "state": DeliveryState.SENDING,
-            "lease_until": now + timedelta(seconds=lease_seconds(batch_size)),
+            "lease_until": lease_until(),
             "attempts": F("attempts") + 1,
         }
         pending = Delivery.objects.filter(state=DeliveryState.PENDING)
@@ -298,25 +336,100 @@ def send_next_batch(issue_id: int, batch_size: int | None = None) -> BatchResult
     so the caller retries later with backoff.
     """
     batch_size = batch_size or settings.NEWSLETTER_BATCH_SIZE
-    issue = Issue.objects.select_related("newsletter", "newsletter__locale").get(pk=issue_id)
+    issue = _recorded(
+        lambda: Issue.objects.select_related("newsletter", "newsletter__locale").get(pk=issue_id)
+    )
     result = BatchResult()
     if issue.state != IssueState.SENDING:
         return result
-    ids = claim(issue, batch_size)
+    ids = _recorded(lambda: claim(issue, batch_size))
     result.claimed = len(ids)
     if not ids:
-        result.finished = finish_if_done(issue)
+        result.finished = _recorded(lambda: finish_if_done(issue))
         return result
-    deliveries = list(
-        Delivery.objects.filter(pk__in=ids).select_related("subscriber").order_by("pk")
-    )
-    deliveries = _skip_ineligible(issue, deliveries, result)
-    try:
-        _send(issue, deliveries, result)
-    finally:
-        if result.sent:
-            Issue.objects.filter(pk=issue.pk).update(consecutive_failures=0)
+    with LeaseKeeper(issue.pk, ids):
+        deliveries = _recorded(
+            lambda: _skip_ineligible(
+                issue,
+                list(
+                    Delivery.objects.filter(pk__in=ids).select_related("subscriber").order_by("pk")
+                ),
+                result,
+            )
+        )
+        try:
+            _send(issue, deliveries, result)
+        finally:
+            if result.sent:
+                _recorded(lambda: Issue.objects.filter(pk=issue.pk).update(consecutive_failures=0))
     return result
+
+
+def _recorded(write: Callable[[], T]) -> T:
+    """Run one idempotent database step; after a dropped connection, reconnect and run it again.
+
+    A database blip must not turn mail the server accepted into `unknown`, nor
+    stall the send until the lease runs out. Inside a transaction nothing can be
+    retried (the transaction is lost), so the error goes up as it is.
+    """
+    connection = connections[Delivery.objects.db]
+    for attempt in range(RECORD_ATTEMPTS):
+        try:
+            return write()
+        except (OperationalError, InterfaceError) as exc:
+            if connection.in_atomic_block or attempt == RECORD_ATTEMPTS - 1:
+                raise
+            logger.warning("Database connection lost (%s); reconnecting", exc)
+            try:
+                connection.close()
+            except Exception:  # already gone
+                pass
+            time.sleep(0.2 * 2**attempt)
+    raise AssertionError("unreachable")
+
+
+class LeaseKeeper(threading.Thread):
+    """Renews a batch's claim every NEWSLETTER_HEARTBEAT_SECONDS while its worker is alive.
+
+    A thread, so that the lease stays fresh while the sender waits on a slow
+    relay or on the rate limit. When the worker dies the renewals stop, and the
+    claim (and the issue's heartbeat) run out NEWSLETTER_LEASE_SECONDS later.
+    """
+
+    def __init__(self, issue_id: int, ids: list[int]):
+        super().__init__(name=f"lease-keeper-issue-{issue_id}", daemon=True)
+        self.issue_id = issue_id
+        self.ids = ids
+        self.done = threading.Event()
+
+    def __enter__(self) -> LeaseKeeper:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.done.set()
+        self.join(timeout=30)
+
+    def run(self) -> None:
+        try:
+            while not self.done.wait(settings.NEWSLETTER_HEARTBEAT_SECONDS):
+                try:
+                    renew_lease(self.issue_id, self.ids)
+                except Exception:
+                    logger.warning(
+                        "Issue %s: could not renew a lease", self.issue_id, exc_info=True
+                    )
+                    connections.close_all()  # this thread's own; the next round reconnects
+        finally:
+            connections.close_all()
+
+
+def renew_lease(issue_id: int, ids: list[int]) -> int:
+    """Push the lease of the rows still held (`sending`) forward; say the issue is being worked on."""
+    heartbeat(issue_id, settings.NEWSLETTER_LEASE_SECONDS)
+    return Delivery.objects.filter(pk__in=ids, state=DeliveryState.SENDING).update(
+        lease_until=lease_until()
+    )
 
 
 def _skip_ineligible(issue: Issue, deliveries: list[Delivery], result: BatchResult):
@@ -353,26 +466,29 @@ def _skip_ineligible(issue: Issue, deliveries: list[Delivery], result: BatchResu
 
 
 def _send(issue: Issue, deliveries: list[Delivery], result: BatchResult) -> None:
-    renditions = {r.variant_key: r for r in issue.renditions.all()}
+    renditions = _recorded(lambda: {r.variant_key: r for r in issue.renditions.all()})
     connection = get_connection(fail_silently=False)
     limiter = RateLimit("newsletter-send", settings.NEWSLETTER_RATE_LIMIT_PER_MINUTE, 60)
     interval = settings.NEWSLETTER_SEND_INTERVAL_MS / 1000
     sent: list[int] = []
+    stopped: list[int] = []  # stopped (stops.py) after the batch was claimed
     pending = list(deliveries)
     tried = None  # the delivery whose attempt failed temporarily, if any
     try:
         if not isinstance(connection, SMTPBackend):
             # An ESP through anymail (or a development backend): one batch call.
+            for _ in pending:
+                _wait_for_rate_limit(limiter, issue.newsletter.slug)
+            halted = _stopped_among(issue, pending)
+            stopped = [d.pk for d in pending if d.subscriber_id in halted]
+            pending = [d for d in pending if d.subscriber_id not in halted]
             links = messages.LinkMaker()
             batch = [build_message(issue, renditions[d.variant_key], d, links) for d in pending]
-            for _ in batch:
-                _wait_for_rate_limit(limiter, issue.newsletter.slug)
             try:
                 connection.send_messages(batch)
             except Exception as exc:
                 raise TemporarySendError(f"{type(exc).__name__}: {exc}") from exc
-            _mark_sent(issue, [d.pk for d in pending], result)
-            pending = []
+            sent, pending = [d.pk for d in pending], []
             return
         factory = messages.MessageFactory(issue, renditions)
         connection.open()
@@ -380,6 +496,10 @@ def _send(issue: Issue, deliveries: list[Delivery], result: BatchResult) -> None
             delivery = pending[0]
             _wait_for_rate_limit(limiter, issue.newsletter.slug)
             data = factory.build(delivery)
+            # The last thing before MAIL FROM: a stop that has committed by now wins.
+            if _stopped_among(issue, [delivery]):
+                stopped.append(pending.pop(0).pk)
+                continue
             tried = delivery.pk
             try:
                 pipelining.send(
@@ -398,7 +518,7 @@ def _send(issue: Issue, deliveries: list[Delivery], result: BatchResult) -> None
                     break
                 continue
             except (smtplib.SMTPException, OSError) as exc:
-                _count_failure(issue, f"{type(exc).__name__}: {exc}")
+                _recorded(lambda exc=exc: _count_failure(issue, f"{type(exc).__name__}: {exc}"))
                 raise TemporarySendError(f"connection lost: {type(exc).__name__}: {exc}") from exc
             pending.pop(0)
             # Marked `sent` once, when the batch ends: a crash loses the fate of the
@@ -415,9 +535,24 @@ def _send(issue: Issue, deliveries: list[Delivery], result: BatchResult) -> None
         except Exception:  # the server may already be gone
             pass
         if sent:
-            _mark_sent(issue, sent, result)
+            _recorded(lambda: _mark_sent(issue, sent, result))
+        if stopped:
+            _recorded(lambda: _mark_stopped(stopped, result))
         if pending:
-            _release(pending, result, tried=tried)
+            _recorded(lambda: _release(pending, result, tried=tried))
+
+
+def _stopped_among(issue: Issue, deliveries: list[Delivery]) -> set[int]:
+    """Subscribers of `deliveries` stopped since the claim; one cache read, no database query."""
+    try:
+        if len(deliveries) == 1:
+            subscriber_id = deliveries[0].subscriber_id
+            return {subscriber_id} if stops.is_stopped(issue.pk, subscriber_id) else set()
+        return stops.stopped_among(issue.pk, [d.subscriber_id for d in deliveries])
+    except Exception as exc:
+        # Without the cache nobody can tell whether a stop is pending: send nothing,
+        # hand the rows back; they are re-checked in the database when claimed again.
+        raise TemporarySendError(f"cannot check for stops: {type(exc).__name__}: {exc}") from exc
 
 
 def _refusal(exc: smtplib.SMTPException) -> tuple[int, str]:
@@ -441,24 +576,25 @@ def _record_failure(
     failure paused the issue.
     """
     if 400 <= code < 500:
-        _count_failure(issue, f"{code} {text}")
+        _recorded(lambda: _count_failure(issue, f"{code} {text}"))
         if delivery.attempts <= settings.NEWSLETTER_MAX_RETRIES:
             raise TemporarySendError(f"{code} {text}")  # a paused issue is simply not retried
-    Delivery.objects.filter(pk=delivery.pk, state=DeliveryState.SENDING).update(
-        state=DeliveryState.FAILED,
-        lease_until=None,
-        error_code=str(code),
-        error_message=text[:1000],
+    result.failed += _recorded(
+        lambda: Delivery.objects.filter(pk=delivery.pk, state=DeliveryState.SENDING).update(
+            state=DeliveryState.FAILED,
+            lease_until=None,
+            error_code=str(code),
+            error_message=text[:1000],
+        )
     )
-    result.failed += 1
     if (
         at_rcpt
         and code in INVALID_RECIPIENT_CODES
         and delivery.subscriber
         and delivery.subscriber.email
     ):
-        consent.record_invalid_recipient(delivery.subscriber.email)
-    return code >= 500 and _count_failure(issue, f"{code} {text}")
+        _recorded(lambda: consent.record_invalid_recipient(delivery.subscriber.email))
+    return code >= 500 and _recorded(lambda: _count_failure(issue, f"{code} {text}"))
 
 
 def _count_failure(issue: Issue, reason: str) -> bool:
@@ -484,6 +620,12 @@ def _mark_sent(issue: Issue, ids: list[int], result: BatchResult) -> None:
             Value(f"@{messages.domain(issue.newsletter)}>"),
         ),
     )  # fmt: skip
+
+
+def _mark_stopped(ids: list[int], result: BatchResult) -> None:
+    result.skipped += Delivery.objects.filter(pk__in=ids, state=DeliveryState.SENDING).update(
+        state=DeliveryState.SKIPPED, lease_until=None, error_message=stops.STOPPED_MID_SEND
+    )
 
 
 def _release(deliveries: list[Delivery], result: BatchResult, *, tried: int | None) -> None:

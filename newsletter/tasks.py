@@ -58,19 +58,16 @@ def send_batch(self, issue_id: int, batch_size: int | None = None) -> int:
     try:
         result = sending.send_next_batch(issue_id, batch_size)
     except sending.TemporarySendError as exc:
-        if self.request.retries >= settings.NEWSLETTER_MAX_RETRIES:
-            sending.pause(
-                Issue.objects.get(pk=issue_id),
-                f"The mail server kept refusing after {self.request.retries} retries: {exc}",
-            )
+        countdown = sending.retry_countdown(self.request.retries)
+        if countdown is None:
+            sending.pause_after_retries(issue_id, self.request.retries, str(exc))
             return 0
-        countdown = min(
-            settings.NEWSLETTER_RETRY_BASE_SECONDS * 2**self.request.retries,
-            settings.NEWSLETTER_RETRY_MAX_SECONDS,
-        )
         sending.heartbeat(issue_id, countdown + settings.NEWSLETTER_LEASE_SECONDS)
         logger.info("Issue %s: temporary failure (%s); retrying in %ss", issue_id, exc, countdown)
-        raise self.retry(exc=exc, countdown=countdown, max_retries=None) from exc
+        # Celery reads max_retries=None as "the task's default" (3), so the limit is passed.
+        raise self.retry(
+            exc=exc, countdown=countdown, max_retries=settings.NEWSLETTER_MAX_RETRIES
+        ) from exc
     if result.claimed:
         send_batch.delay(issue_id, batch_size)
     return result.sent

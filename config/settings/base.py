@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from devservices import addresses
@@ -234,21 +235,31 @@ if env.get("ANYMAIL_WEBHOOK_SECRET"):
 NEWSLETTER_BATCH_SIZE = env.get_int("NEWSLETTER_BATCH_SIZE", 100)
 # Batch tasks working on one issue at once (match the number of worker processes).
 NEWSLETTER_SEND_LANES = env.get_int("NEWSLETTER_SEND_LANES", 2)
-# A claimed batch must be done within this many seconds, or it is reported as uncertain.
-NEWSLETTER_LEASE_SECONDS = env.get_int("NEWSLETTER_LEASE_SECONDS", 600)
+# A worker holds the deliveries it claimed for this many seconds and renews the hold every
+# NEWSLETTER_HEARTBEAT_SECONDS while it is alive. When a worker dies, its claimed deliveries are
+# reported as uncertain, and the rest of the issue is picked up again, once the lease runs out.
+NEWSLETTER_LEASE_SECONDS = env.get_int("NEWSLETTER_LEASE_SECONDS", 30)
+NEWSLETTER_HEARTBEAT_SECONDS = env.get_float("NEWSLETTER_HEARTBEAT_SECONDS", 5)
+# How often beat runs the reconcile job that finds leases run out and restarts stalled issues.
+NEWSLETTER_RECONCILE_SECONDS = env.get_int("NEWSLETTER_RECONCILE_SECONDS", 10)
+if not 0 < NEWSLETTER_HEARTBEAT_SECONDS < NEWSLETTER_LEASE_SECONDS:
+    raise ImproperlyConfigured(
+        "NEWSLETTER_HEARTBEAT_SECONDS must be above 0 and below NEWSLETTER_LEASE_SECONDS "
+        f"({NEWSLETTER_HEARTBEAT_SECONDS} and {NEWSLETTER_LEASE_SECONDS})."
+    )
 # Messages per minute per newsletter, across all workers; 0 means no limit.
 NEWSLETTER_RATE_LIMIT_PER_MINUTE = env.get_int("NEWSLETTER_RATE_LIMIT_PER_MINUTE", 0)
 # Pause between two messages from one worker, in milliseconds (gentle throttling).
 NEWSLETTER_SEND_INTERVAL_MS = env.get_int("NEWSLETTER_SEND_INTERVAL_MS", 0)
 # Temporary failures (4xx, lost connection): retries with exponential backoff.
 NEWSLETTER_MAX_RETRIES = env.get_int("NEWSLETTER_MAX_RETRIES", 8)
-NEWSLETTER_RETRY_BASE_SECONDS = env.get_int("NEWSLETTER_RETRY_BASE_SECONDS", 30)
-NEWSLETTER_RETRY_MAX_SECONDS = env.get_int("NEWSLETTER_RETRY_MAX_SECONDS", 30 * 60)
+NEWSLETTER_RETRY_BASE_SECONDS = env.get_float("NEWSLETTER_RETRY_BASE_SECONDS", 30)
+NEWSLETTER_RETRY_MAX_SECONDS = env.get_float("NEWSLETTER_RETRY_MAX_SECONDS", 30 * 60)
 # After this many failures in a row the issue pauses itself and says why.
 NEWSLETTER_PAUSE_AFTER_FAILURES = env.get_int("NEWSLETTER_PAUSE_AFTER_FAILURES", 25)
 CELERY_BEAT_SCHEDULE["newsletter-reconcile-deliveries"] = {
     "task": "newsletter.tasks.reconcile_stale_deliveries",
-    "schedule": 60.0,
+    "schedule": float(NEWSLETTER_RECONCILE_SECONDS),
 }
 CELERY_BEAT_SCHEDULE["newsletter-send-scheduled-issues"] = {
     "task": "newsletter.tasks.send_scheduled_issues",

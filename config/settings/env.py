@@ -44,6 +44,16 @@ def get_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}.") from None
 
 
+def get_float(name: str, default: float) -> float:
+    value = get(name)
+    if value is None:
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {value!r}.") from None
+
+
 def get_rate(name: str, default: str) -> str:
     """A rate written "LIMIT/SECONDS", for example "20/3600"; checked at start-up."""
     value = get(name, default)

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from newsletter import sending
+from newsletter import sending, stops
 from newsletter.addresses import is_suppressed, suppress
 from newsletter.models import (
     Delivery,
@@ -323,6 +323,46 @@ def test_a_paused_issue_sends_nothing_until_resumed(weekly, smtp_settings, smtp_
     assert sending.send_next_batch(issue.pk, 10).claimed == 0
     sending.resume(issue)
     assert sending.send_next_batch(issue.pk, 10).sent == 2
+
+
+def test_riprendi_gives_a_temporary_failure_another_chance_but_not_a_permanent_one(weekly):
+    builders.subscribers(weekly, 2)
+    issue = builders.approved_issue(weekly)
+    sending.start_sending(issue)
+    greylisted, refused = issue.deliveries.order_by("pk")
+    issue.deliveries.filter(pk=greylisted.pk).update(
+        state=DeliveryState.FAILED, error_code="451", attempts=9
+    )
+    issue.deliveries.filter(pk=refused.pk).update(state=DeliveryState.FAILED, error_code="550")
+    sending.pause(issue, "the mail server kept refusing")
+    sending.resume(issue)
+    greylisted.refresh_from_db()
+    refused.refresh_from_db()
+    assert (greylisted.state, greylisted.attempts) == (DeliveryState.PENDING, 0)
+    assert refused.state == DeliveryState.FAILED
+
+
+def test_the_retry_limit_is_the_configured_one_not_celerys_default(settings):
+    settings.NEWSLETTER_MAX_RETRIES = 8
+    settings.NEWSLETTER_RETRY_BASE_SECONDS = 30
+    settings.NEWSLETTER_RETRY_MAX_SECONDS = 1800
+    waits = [sending.retry_countdown(retries) for retries in range(9)]
+    assert waits == [30, 60, 120, 240, 480, 960, 1800, 1800, None]
+
+
+def test_a_stop_during_a_batch_leaves_a_mark_that_batch_reads_and_skips_what_is_pending(weekly):
+    people = builders.subscribers(weekly, 3)
+    issue = builders.approved_issue(weekly)
+    sending.start_sending(issue)
+    held = sending.claim(issue, 2)
+    in_batch = [d.subscriber_id for d in Delivery.objects.filter(pk__in=held)]
+    waiting = issue.deliveries.get(state=DeliveryState.PENDING).subscriber_id
+    stops.stop_deliveries(in_batch[0])
+    stops.stop_deliveries(waiting)
+    assert stops.stopped_among(issue.pk, [p.pk for p in people]) == {in_batch[0]}
+    assert stops.is_stopped(issue.pk, in_batch[0]) and not stops.is_stopped(issue.pk, in_batch[1])
+    assert issue.deliveries.get(subscriber_id=waiting).state == DeliveryState.SKIPPED
+    assert issue.deliveries.get(subscriber_id=in_batch[0]).state == DeliveryState.SENDING
 
 
 def test_a_test_send_goes_to_one_address_without_personal_links(weekly, smtp_settings, smtp_server):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -82,7 +83,41 @@ def test_messages_count_against_the_shared_rate_limit(settings, smtp_settings, s
     assert not limiter.hit(newsletter.slug).allowed  # any other worker would now wait
 
 
-def test_the_lease_covers_the_wait_imposed_by_the_rate_limit(settings):
-    settings.NEWSLETTER_LEASE_SECONDS = 60
-    settings.NEWSLETTER_RATE_LIMIT_PER_MINUTE = 100
-    assert sending.lease_seconds(200) >= 60 + 120
+def test_a_claim_holds_for_the_lease_and_renewing_it_moves_only_rows_still_held(settings):
+    settings.NEWSLETTER_LEASE_SECONDS = 30
+    newsletter = builders.newsletter()
+    builders.subscribers(newsletter, 3)
+    issue = builders.approved_issue(newsletter)
+    sending.start_sending(issue)
+    ids = sending.claim(issue, 3)
+    first, second, third = issue.deliveries.order_by("pk")
+    assert first.lease_until - timezone.now() <= timedelta(seconds=30)
+    issue.deliveries.filter(pk=third.pk).update(state=DeliveryState.SENT, lease_until=None)
+    settings.NEWSLETTER_LEASE_SECONDS = 300
+    assert sending.renew_lease(issue.pk, ids) == 2
+    first.refresh_from_db()
+    third.refresh_from_db()
+    assert first.lease_until - timezone.now() > timedelta(seconds=200)
+    assert third.lease_until is None
+    assert sending.stalled_issues() == []  # renewing is also the issue's heartbeat
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_lease_keeper_renews_a_claim_on_its_own_while_the_batch_runs(settings):
+    settings.NEWSLETTER_LEASE_SECONDS = 2
+    settings.NEWSLETTER_HEARTBEAT_SECONDS = 0.1
+    newsletter = builders.newsletter()
+    builders.subscribers(newsletter, 2)
+    issue = builders.approved_issue(newsletter)
+    sending.start_sending(issue)
+    ids = sending.claim(issue, 2)
+    claimed_until = issue.deliveries.get(pk=ids[0]).lease_until
+    settings.NEWSLETTER_LEASE_SECONDS = 600
+    with sending.LeaseKeeper(issue.pk, ids):
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if issue.deliveries.get(pk=ids[0]).lease_until > claimed_until + timedelta(minutes=5):
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail("the lease keeper never renewed the claim")

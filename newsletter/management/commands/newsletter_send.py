@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -59,7 +58,16 @@ class Command(BaseCommand):
                     "(or run again with --now)."
                 )
                 return
-            sending.approve(issue)
+            try:
+                sending.approve(issue)
+            except sending.TransitionError:
+                issue.refresh_from_db()
+                if issue.state not in (IssueState.APPROVED, IssueState.SENDING, IssueState.SENT):
+                    raise CommandError(
+                        f"{issue.subject} is {issue.get_state_display()}: {issue.status_reason}"
+                    ) from None
+                self.stdout.write(self.already_sent_by_another_run(issue))
+                return
         if issue.state == IssueState.APPROVED:
             sending.start_sending(issue)
         self.send(issue, batch_size)
@@ -73,12 +81,32 @@ class Command(BaseCommand):
         if issue is not None:
             self.stdout.write(f"Continuing {issue.subject} ({issue.get_state_display()}).")
             return issue
+        known = set(newsletter.issues.values_list("pk", flat=True))
         result = assembly.assemble(newsletter)
-        if result.issue is None:
-            self.stdout.write(f"Nothing to send: {result.reason}.")
-        else:
+        if result.issue is not None:
             self.stdout.write(f"Assembled {result.issue.subject}.")
-        return result.issue
+            return result.issue
+        # Assembly waits for any other run assembling the same newsletter; an issue
+        # that appeared meanwhile is that run's, and it is sending it.
+        theirs = newsletter.issues.exclude(pk__in=known).order_by("-number").first()
+        if theirs is not None and theirs.state != IssueState.CANCELLED:
+            self.stdout.write(self.already_sent_by_another_run(theirs))
+        else:
+            self.stdout.write(f"Nothing to send: {result.reason}.")
+        return None
+
+    def already_sent_by_another_run(self, issue: Issue) -> str:
+        if issue.state == IssueState.SENT:
+            return f"{issue.subject} was sent by another run meanwhile; nothing left to send."
+        if issue.state == IssueState.DRAFT:
+            return (
+                f"{issue.subject} was just assembled by another run, which sends it "
+                "(or waits for approval); nothing to do here."
+            )
+        return (
+            f"{issue.subject} is already being sent by another run "
+            f"({issue.get_state_display()}); not sending it twice."
+        )
 
     def dry_run(self, newsletter: Newsletter) -> None:
         try:
@@ -106,14 +134,11 @@ class Command(BaseCommand):
             try:
                 result = sending.send_next_batch(issue.pk, batch_size)
             except sending.TemporarySendError as exc:
+                wait = sending.retry_countdown(retries)
+                if wait is None:
+                    sending.pause_after_retries(issue.pk, retries, str(exc))
+                    raise CommandError(f"Paused after {retries} retries: {exc}") from exc
                 retries += 1
-                if retries > settings.NEWSLETTER_MAX_RETRIES:
-                    sending.pause(issue, f"The mail server kept refusing: {exc}")
-                    raise CommandError(f"Paused after {retries - 1} retries: {exc}") from exc
-                wait = min(
-                    settings.NEWSLETTER_RETRY_BASE_SECONDS * 2 ** (retries - 1),
-                    settings.NEWSLETTER_RETRY_MAX_SECONDS,
-                )
                 self.stdout.write(f"\nTemporary failure ({exc}); retrying in {wait}s.")
                 time.sleep(wait)
                 continue

@@ -1,0 +1,81 @@
+"""Stopping mail to a subscriber at once, including in the middle of a send.
+
+Every stop path (unsubscribe, hard bounce, invalid recipient, complaint, too many
+soft bounces, erasure) calls `stop_deliveries`, inside its own transaction:
+
+- the subscriber's `pending` deliveries become `skipped`, so no batch claims them;
+- for each issue that holds one of their deliveries in a batch right now
+  (`sending`), a stop mark goes into the cache (Redis) *before* the transaction
+  commits. The worker sending that batch reads the mark just before each
+  message's MAIL FROM (`is_stopped`): one cache read per message, no database
+  query. So a message never leaves after the stop has committed, whatever the
+  batch size, the relay's speed or the rate limit.
+
+The worker marks a delivery it dropped that way `skipped` itself: the rows a
+batch holds are written by that batch alone.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.core.cache import cache
+
+from .models import Delivery, DeliveryState
+
+logger = logging.getLogger(__name__)
+
+# A batch holds its rows for at most the Celery task time limit (30 minutes by
+# default); the mark only has to outlive that.
+STOP_MARK_SECONDS = 24 * 3600
+STOPPED_MID_SEND = "stopped (unsubscribed, bounced, complained or erased) during the send"
+
+
+def stop_key(issue_id: int, subscriber_id: int) -> str:
+    return f"newsletter:issue:{issue_id}:stopped:{subscriber_id}"
+
+
+def stop_deliveries(subscriber_id: int, reason: str = "") -> int:
+    """Stop every delivery to this subscriber not sent yet. Returns how many pending ones were skipped.
+
+    Call it inside the transaction that records the stop, so that the marks for
+    batches in flight exist before the stop commits.
+    """
+    skipped = Delivery.objects.filter(
+        subscriber_id=subscriber_id, state=DeliveryState.PENDING
+    ).update(state=DeliveryState.SKIPPED, error_message=reason[:1000])
+    # Read after the update: a claim racing with it either lost the row lock to
+    # us (the row is skipped) or committed first (the row is `sending`, seen here).
+    in_flight = set(
+        Delivery.objects.filter(
+            subscriber_id=subscriber_id, state=DeliveryState.SENDING
+        ).values_list("issue_id", flat=True)
+    )
+    if in_flight:
+        try:
+            cache.set_many(
+                {stop_key(issue_id, subscriber_id): 1 for issue_id in in_flight},
+                timeout=STOP_MARK_SECONDS,
+            )
+        except Exception:
+            # The stop itself is never refused: it is committed, and any batch that
+            # cannot read the cache stops and hands its rows back (see sending.py),
+            # to be re-checked against the database when they are claimed again.
+            logger.exception(
+                "Could not mark subscriber %s as stopped for issue(s) %s in the cache",
+                subscriber_id,
+                sorted(in_flight),
+            )
+    return skipped
+
+
+def is_stopped(issue_id: int, subscriber_id: int | None) -> bool:
+    """True when a stop committed after this delivery was claimed. Raises if the cache is down."""
+    return subscriber_id is not None and cache.get(stop_key(issue_id, subscriber_id)) is not None
+
+
+def stopped_among(issue_id: int, subscriber_ids: Iterable[int]) -> set[int]:
+    """The subscribers of `subscriber_ids` stopped mid-send, in one cache round trip."""
+    keys = {stop_key(issue_id, pk): pk for pk in subscriber_ids if pk is not None}
+    return {keys[key] for key in cache.get_many(list(keys))}
