@@ -13,12 +13,12 @@ import signal
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
 from cms.models import DeliveryState, WebhookDelivery, WebhookEndpoint
 from cms.tasks import deliver_webhook
+from tests.support.proc import children_of
 
 pytestmark = [
     pytest.mark.services("postgres", "redis"),
@@ -69,21 +69,6 @@ def receiver():
     server = HoldingReceiver()
     yield server
     server.stop()
-
-
-def children_of(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        # "pid (comm) state ppid …"; comm may contain spaces, so split after the last ")".
-        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-            found.append(int(entry.name))
-    return found
 
 
 def wait_for(condition, what: str):
