@@ -8,7 +8,10 @@ pass "survived": the guarantee is not really tested, and the run fails.
 An edit whose target text is not found exactly once is an error, not a skip:
 the list must follow the code. When you change a mechanism, update its mutant.
 
-Runs with the environment as it is (DATABASE_URL, REDIS_URL as CI sets them).
+Runs with the environment as it is (DATABASE_URL, REDIS_URL as CI sets them),
+except that on PostgreSQL the tests get their own database name (`…_mutants`,
+hence `test_…_mutants`), kept between mutants with --reuse-db, so `make mutants`
+never meets a test run of the same checkout on the same test database.
 The guarding tests first run once on the unchanged copy: a mutant can only be
 "killed" by tests that pass without it.
 """
@@ -25,6 +28,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -162,8 +166,16 @@ def mutated(mutant: Mutant, tree: Path) -> str:
     return text.replace(mutant.find, mutant.replace)
 
 
-def run_tests(tree: Path, nodeids: tuple[str, ...], *, stop_at_first: bool) -> tuple[int, str]:
+def environment(tree: Path) -> dict[str, str]:
     env = {**os.environ, "PYTHONPATH": str(tree), "PYTHONDONTWRITEBYTECODE": "1"}
+    url = urlsplit(env.get("DATABASE_URL", ""))
+    if url.scheme in {"postgres", "postgresql"} and url.path.strip("/"):
+        env["DATABASE_URL"] = urlunsplit(url._replace(path=url.path.rstrip("/") + "_mutants"))
+    return env
+
+
+def run_tests(tree: Path, nodeids: tuple[str, ...], *, stop_at_first: bool) -> tuple[int, str]:
+    env = environment(tree)
     command = [sys.executable, "-m", "pytest", "-q", "-rf", "-p", "no:cacheprovider"]
     command += ["--reuse-db", "-x"] if stop_at_first else ["--reuse-db"]
     done = subprocess.run(
@@ -174,11 +186,10 @@ def run_tests(tree: Path, nodeids: tuple[str, ...], *, stop_at_first: bool) -> t
 
 def check_imports_come_from(tree: Path) -> None:
     """The project is installed in editable mode: make sure the copy is what runs."""
-    env = {**os.environ, "PYTHONPATH": str(tree)}
     where = subprocess.run(
         [sys.executable, "-c", "import newsletter, cms, config; print(newsletter.__file__)"],
         cwd=tree,
-        env=env,
+        env=environment(tree),
         capture_output=True,
         text=True,
         check=True,
