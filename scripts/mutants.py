@@ -71,7 +71,7 @@ MUTANTS = [
         "newsletter/content.py",
         "        .public()\n",
         "",
-        (N + "test_restricted_content.py",),
+        (N + "test_restricted_content.py::test_a_digest_leaves_out_restricted_news",),
     ),
     Mutant(
         "news-index-lists-restricted-news",
@@ -79,7 +79,7 @@ MUTANTS = [
         "cms/models/pages.py",
         "NewsPage.objects.live().public().child_of(self)",
         "NewsPage.objects.live().child_of(self)",
-        ("tests/cms/test_public_content.py",),
+        ("tests/cms/test_public_content.py::test_the_html_news_index_lists_only_public_news",),
     ),
     Mutant(
         "erase-keeps-subscriptions",
