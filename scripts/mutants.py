@@ -174,10 +174,13 @@ def environment(tree: Path) -> dict[str, str]:
     return env
 
 
-def run_tests(tree: Path, nodeids: tuple[str, ...], *, stop_at_first: bool) -> tuple[int, str]:
+def run_tests(tree: Path, nodeids: tuple[str, ...], *, first_run: bool) -> tuple[int, str]:
+    """pytest on `nodeids` in `tree`. The first run builds a fresh test database (Wagtail's
+    root page and collection come from migrations); later runs reuse it and stop at the
+    first failure."""
     env = environment(tree)
     command = [sys.executable, "-m", "pytest", "-q", "-rf", "-p", "no:cacheprovider"]
-    command += ["--reuse-db", "-x"] if stop_at_first else ["--reuse-db"]
+    command += ["--create-db"] if first_run else ["--reuse-db", "-x"]
     done = subprocess.run(
         [*command, *nodeids], cwd=tree, env=env, capture_output=True, text=True, timeout=900
     )
@@ -198,9 +201,12 @@ def check_imports_come_from(tree: Path) -> None:
         raise SystemExit(f"the scratch copy is not what Python imports (it imports {where})")
 
 
-def first_failure(output: str) -> str:
-    match = re.search(r"^(?:FAILED|ERROR) (\S+)", output, re.MULTILINE)
-    return match.group(1) if match else "?"
+def first_failure(output: str, took: str) -> str:
+    """The failing test and the first line of its error, as pytest reported them."""
+    test = re.search(r"^(?:FAILED|ERROR) (\S+)", output, re.MULTILINE)
+    error = re.search(r"^E\s+(.+)$", output, re.MULTILINE)
+    why = f"\n{'':>44}{error.group(1)[:120]}" if error else ""
+    return f"{test.group(1) if test else '?'} ({took}){why}"
 
 
 def main() -> int:
@@ -222,7 +228,7 @@ def main() -> int:
             mutated(mutant, pristine)
         guarding = tuple(dict.fromkeys(t for m in chosen if not m.pending for t in m.tests))
         print(f"Unchanged code: running the {len(guarding)} guarding test selection(s)…")
-        status, output = run_tests(pristine, guarding, stop_at_first=False)
+        status, output = run_tests(pristine, guarding, first_run=True)
         if status != 0:
             print(output)
             print("The guarding tests fail on the unchanged code; fix them first.")
@@ -234,10 +240,10 @@ def main() -> int:
             tree = _fresh_copy(pristine, Path(scratch) / mutant.name)
             (tree / mutant.path).write_text(mutated(mutant, pristine))
             started = time.monotonic()
-            status, output = run_tests(tree, mutant.tests, stop_at_first=True)
+            status, output = run_tests(tree, mutant.tests, first_run=False)
             took = f"{time.monotonic() - started:.0f}s"
             if status == 1:
-                rows.append((mutant.name, "killed", f"{first_failure(output)} ({took})"))
+                rows.append((mutant.name, "killed", first_failure(output, took)))
             elif status == 0:
                 rows.append((mutant.name, "SURVIVED", f"{' '.join(mutant.tests)} ({took})"))
             else:
