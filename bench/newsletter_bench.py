@@ -68,6 +68,10 @@ def fresh_database() -> None:
     call_command("migrate", verbosity=0)
     call_command("flush", interactive=False, verbosity=0)
     factories.site_tree()
+    from wagtail.models import Collection
+
+    if Collection.get_first_root_node() is None:  # flush removes the one migrations made
+        Collection.add_root(name="Root")
 
 
 def hero_image(n: int):
@@ -192,13 +196,14 @@ def bench_assembly(runs: int = 20) -> dict:
         kind = "cold" if run % 2 == 0 else "warm"  # interleaved
         if kind == "cold":
             renditions.all().delete()
+            get_image_model().get_rendition_model().cache_backend.clear()  # Wagtail caches them
         started = time.perf_counter()
         issue = assembly.assemble(newsletter).issue
         series[kind].append((time.perf_counter() - started) * 1000)
         assert issue.items.count() == 20
         assert all(item.image_url for item in issue.items.all()), "every item has its image"
         sending.cancel(issue)  # frees the items for the next run
-    assert renditions.count() == 20
+    assert renditions.count() >= 20, "at least one rendition per image"
     return {
         "items": 20,
         "images": 20,
