@@ -56,6 +56,8 @@ from newsletter.models import (  # noqa: E402
     Subscription,
 )
 from tests import factories  # noqa: E402
+from tests.support.proc import children_of  # noqa: E402
+from tests.support.smtp_sink import listening_port  # noqa: E402
 
 SMTP_SINK = "/usr/sbin/smtp-sink"
 BATCH_SIZE = 500
@@ -147,13 +149,11 @@ class Sink:
         self.port = self._wait_for_port()
 
     def _wait_for_port(self) -> int:
-        from tests.support.smtp_sink import _listening_port
-
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"smtp-sink exited: {Path(self.output.name).read_text()}")
-            port = _listening_port(self.process.pid)
+            port = listening_port(self.process.pid)
             if port:
                 return port
             time.sleep(0.05)
@@ -224,14 +224,6 @@ def bench_freeze(subscribers: int) -> dict:
     return {"subscribers": subscribers, "frozen": total, "seconds": round(seconds, 2)}
 
 
-def worker_children(pid: int) -> list[int]:
-    children = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        text = (task / "children").read_text().split()
-        children.extend(int(child) for child in text)
-    return children
-
-
 def peak_rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -277,7 +269,7 @@ def run_engine(issue: Issue, sink: Sink, processes: int) -> dict:
             if time.monotonic() > deadline or worker.poll() is not None:
                 raise RuntimeError(Path(log.name).read_text())
             time.sleep(0.2)
-        children = worker_children(worker.pid)
+        children = children_of(worker.pid)
         idle_rss = {pid: peak_rss_mb(pid) for pid in children}
         started = time.perf_counter()
         app.send_task("newsletter.tasks.send_issue", args=[issue.pk], queue=queue)

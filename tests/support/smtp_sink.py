@@ -23,7 +23,8 @@ def available() -> bool:
     return os.access(SMTP_SINK, os.X_OK)
 
 
-def _listening_port(pid: int) -> int | None:
+def listening_port(pid: int) -> int | None:
+    """The TCP port process `pid` listens on, read from /proc."""
     inodes = set()
     for fd in Path(f"/proc/{pid}/fd").iterdir():
         try:
@@ -64,7 +65,7 @@ class SMTPSink:
             if self.process.poll() is not None:
                 raise RuntimeError(f"smtp-sink exited: {self.process.stdout.read().decode()}")
             for pid in children_of(self.process.pid):  # smtp-sink runs under `timeout`
-                port = _listening_port(pid)
+                port = listening_port(pid)
                 if port:
                     self.port = port
                     return self
