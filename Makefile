@@ -53,3 +53,8 @@ $(BIN)/python:
 $(INSTALLED): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	@touch $@
+
+# Break each guarantee on purpose (scripts/mutants.py) and check that its tests fail.
+.PHONY: mutants
+mutants: $(INSTALLED)
+	$(BIN)/python scripts/mutants.py $(MUTANTS)

@@ -11,6 +11,7 @@ import time
 import pytest
 
 from newsletter import content, tasks
+from newsletter.models import IssueState
 from tests import factories
 from tests.newsletter import builders
 
@@ -31,7 +32,12 @@ def test_published_news_reaches_a_confirmed_subscriber_as_one_multipart_email(
     tasks.digest.delay(newsletter.pk)
 
     smtp_server.wait_for(1, timeout=60)
-    time.sleep(1)  # long enough for a duplicate to show up, were there one
+    # Every message is at the server before its issue can be marked sent, and nothing is
+    # sent after that: once the issue is sent, a duplicate would already be here.
+    deadline = time.monotonic() + 60
+    while not newsletter.issues.filter(state=IssueState.SENT).exists():
+        assert time.monotonic() < deadline, "the issue was not marked sent within 60s"
+        time.sleep(0.1)
     [received] = smtp_server.handler.received
     assert received.rcpt_tos == ["lettrice@example.com"]
     message = received.message

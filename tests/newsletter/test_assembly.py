@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 from wagtail.images.models import Image
 from wagtail.images.tests.utils import get_test_image_file
@@ -140,8 +141,8 @@ def test_each_item_is_frozen_with_title_standfirst_image_and_absolute_link(weekl
     )
     item = assembly.assemble(weekly).issue.items.get()
     assert (item.title, item.standfirst, item.page_id) == ("Robot", "Un robot nuovo.", page.pk)
-    assert item.url == "http://localhost:8000" + page.url
-    assert item.image_url.startswith("http://localhost:8000/media/images/")
+    assert item.url == settings.SITE_URL + page.url
+    assert item.image_url.startswith(settings.SITE_URL + "/media/images/")
     assert item.image_alt == "Un braccio robotico"
     assert item.key_figures == [{"value": "130.000 €", "label": "budget"}]
 

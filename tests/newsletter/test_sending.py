@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from newsletter import sending, stops
@@ -56,7 +57,7 @@ def test_the_unsubscribe_header_is_sent_verbatim_not_as_encoded_words(
     [message] = smtp_server.wait_for(1)
     raw = dict(message.raw_items())["List-Unsubscribe"]
     assert "=?" not in raw
-    assert raw.strip().startswith("<http://localhost:8000/newsletter/unsubscribe/")
+    assert raw.strip().startswith(f"<{settings.SITE_URL}/newsletter/unsubscribe/")
 
 
 def test_a_line_break_in_the_sender_name_cannot_add_a_header(weekly, smtp_settings, smtp_server):

@@ -7,6 +7,7 @@ import email.policy
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 
@@ -19,6 +20,8 @@ class ReceivedMessage:
     mail_from: str
     rcpt_tos: list[str]
     message: EmailMessage
+    peer: tuple = ()  # the client's (host, port): one value per SMTP connection
+    at: float = 0.0  # the handler's clock when the message arrived
 
 
 @dataclass
@@ -28,12 +31,14 @@ class RecordingHandler:
     `refuse_with` makes the server answer RCPT with that reply (for example
     "451 4.3.0 Try again later") for matching addresses, or for all when
     `refuse_all` is set, so tests can exercise temporary and permanent failures.
+    `clock` stamps each message (`at`); a test may swap in a fake clock.
     """
 
     received: list[ReceivedMessage] = field(default_factory=list)
     refuse_rcpt: dict[str, str] = field(default_factory=dict)
     refuse_all: str | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
+    clock: Callable[[], float] = time.monotonic
 
     async def handle_RCPT(self, server, session, envelope: Envelope, address: str, rcpt_options):
         if self.refuse_all:
@@ -47,22 +52,38 @@ class RecordingHandler:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.lock:
             self.received.append(
-                ReceivedMessage(envelope.mail_from, list(envelope.rcpt_tos), message)
+                ReceivedMessage(
+                    envelope.mail_from,
+                    list(envelope.rcpt_tos),
+                    message,
+                    peer=tuple(session.peer or ()),
+                    at=self.clock(),
+                )
             )
         return "250 Message accepted for delivery"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+class _BoundController(Controller):
+    """aiosmtpd on a socket we bound to port 0 ourselves.
+
+    Choosing a free port, closing it and letting aiosmtpd bind it later is a race
+    with every other process on the machine; handing over the bound socket is not.
+    """
+
+    def __init__(self, handler, listener: socket.socket):
+        self.listener = listener
+        super().__init__(handler, hostname="127.0.0.1", port=listener.getsockname()[1])
+
+    def _create_server(self):
+        return self.loop.create_server(self._factory_invoker, sock=self.listener)
 
 
 class SMTPServer:
     def __init__(self) -> None:
         self.handler = RecordingHandler()
-        # aiosmtpd connects to its own port to check it is up, so port 0 cannot be used.
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=_free_port())
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.bind(("127.0.0.1", 0))
+        self.controller = _BoundController(self.handler, listener)
 
     def start(self) -> SMTPServer:
         self.controller.start()
@@ -73,7 +94,7 @@ class SMTPServer:
 
     @property
     def port(self) -> int:
-        return self.controller.server.sockets[0].getsockname()[1]
+        return self.controller.listener.getsockname()[1]
 
     @property
     def url(self) -> str:
@@ -83,6 +104,10 @@ class SMTPServer:
     def messages(self) -> list[EmailMessage]:
         with self.handler.lock:
             return [item.message for item in self.handler.received]
+
+    def received(self) -> list[ReceivedMessage]:
+        with self.handler.lock:
+            return list(self.handler.received)
 
     def recipients(self) -> list[str]:
         with self.handler.lock:

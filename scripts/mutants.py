@@ -1,0 +1,275 @@
+"""Break each guarantee on purpose and check that its tests notice: `make mutants`.
+
+For every mutant below, the project is copied to a scratch directory (the
+working tree is never touched), one textual edit is applied there, and only the
+tests that guard that guarantee run against the copy. A mutant whose tests all
+pass "survived": the guarantee is not really tested, and the run fails.
+
+An edit whose target text is not found exactly once is an error, not a skip:
+the list must follow the code. When you change a mechanism, update its mutant.
+
+Runs with the environment as it is (DATABASE_URL, REDIS_URL as CI sets them),
+except that on PostgreSQL the tests get their own database name (`…_mutants`,
+hence `test_…_mutants`), kept between mutants with --reuse-db, so `make mutants`
+never meets a test run of the same checkout on the same test database.
+The guarding tests first run once on the unchanged copy: a mutant can only be
+"killed" by tests that pass without it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Mutant:
+    name: str
+    guarantee: str  # the README promise it breaks
+    path: str
+    find: str
+    replace: str
+    tests: tuple[str, ...]
+    pending: str = ""  # why it is not run yet; it is listed, never counted as killed
+
+
+N = "tests/newsletter/"
+MUTANTS = [
+    Mutant(
+        "claim-without-row-locks",
+        "no duplicates: claim() takes rows under SELECT … FOR UPDATE SKIP LOCKED",
+        "newsletter/sending.py",
+        "Delivery.objects.select_for_update(skip_locked=True)",
+        "Delivery.objects",
+        (N + "test_claim_concurrency.py",),
+    ),
+    Mutant(
+        "send-after-unsubscribe",
+        "no send after unsubscribe: a batch skips who left after the freeze",
+        "newsletter/sending.py",
+        "if delivery.pk in hashes and hashes[delivery.pk] not in suppressed:",
+        "if True:",
+        (
+            N + "test_sending.py::test_a_subscriber_who_unsubscribes_after_the_freeze_is_skipped",
+            N + "test_sending.py::test_an_address_suppressed_after_the_freeze_is_skipped",
+        ),
+    ),
+    Mutant(
+        "digest-reads-restricted-news",
+        "only public content: digests read live, public news only",
+        "newsletter/content.py",
+        "        .public()\n",
+        "",
+        (N + "test_restricted_content.py::test_a_digest_leaves_out_restricted_news",),
+    ),
+    Mutant(
+        "news-index-lists-restricted-news",
+        "only public content: the HTML news index lists public news only",
+        "cms/models/pages.py",
+        "NewsPage.objects.live().public().child_of(self)",
+        "NewsPage.objects.live().child_of(self)",
+        ("tests/cms/test_public_content.py::test_the_html_news_index_lists_only_public_news",),
+    ),
+    Mutant(
+        "erase-keeps-subscriptions",
+        "erasure: erase() deletes the subscriptions",
+        "newsletter/consent.py",
+        "        )\n        subscriber.subscriptions.all().delete()\n        subscriber.email = None\n",
+        "        )\n        subscriber.email = None\n",
+        (N + "test_gdpr.py",),
+        pending="its test (erasing an active subscriber) comes with the sec-deploy branch",
+    ),
+    Mutant(
+        "esp-call-per-message",
+        "batch handover: an ESP gets each batch in one call",
+        "newsletter/sending.py",
+        "                connection.send_messages(batch)\n",
+        "                for message in batch:\n"
+        "                    connection.send_messages([message])\n",
+        (N + "test_batch_transport.py::test_an_esp_backend_gets_each_batch_in_one_call",),
+    ),
+    Mutant(
+        "smtp-connection-per-message",
+        "batch handover: an SMTP batch travels over one connection",
+        "newsletter/sending.py",
+        "            sent.append(delivery.pk)\n",
+        "            sent.append(delivery.pk)\n"
+        "            connection.close()\n"
+        "            connection.open()\n",
+        (N + "test_batch_transport.py::test_an_smtp_batch_travels_over_one_connection",),
+    ),
+    Mutant(
+        "rate-limit-never-waits",
+        "rate limit: NEWSLETTER_RATE_LIMIT_PER_MINUTE spaces the sends",
+        "newsletter/sending.py",
+        "        time.sleep(max(decision.retry_after, 0.05))\n",
+        "        return\n",
+        (N + "test_send_rate.py",),
+    ),
+    Mutant(
+        "task-acked-early",
+        "acks: a task whose worker dies runs again (acks_late)",
+        "cms/tasks.py",
+        "    acks_late=True,\n    ignore_result=True,\n    autoretry_for",
+        "    acks_late=False,\n    ignore_result=True,\n    autoretry_for",
+        ("tests/test_acks.py",),
+    ),
+    Mutant(
+        "lost-worker-not-rejected",
+        "acks: a task whose worker dies runs again (task_reject_on_worker_lost)",
+        "config/settings/base.py",
+        "CELERY_TASK_REJECT_ON_WORKER_LOST = True",
+        "CELERY_TASK_REJECT_ON_WORKER_LOST = False",
+        ("tests/test_acks.py",),
+    ),
+]
+
+
+def project_files() -> list[str]:
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    ).stdout.decode()
+    return [name for name in listed.split("\0") if name and (ROOT / name).is_file()]
+
+
+def copy_project(files: list[str], into: Path) -> None:
+    for name in files:
+        target = into / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, target)
+
+
+def mutated(mutant: Mutant, tree: Path) -> str:
+    """The mutated text of the mutant's file; fails loudly when the target is not there once."""
+    text = (tree / mutant.path).read_text()
+    found = text.count(mutant.find)
+    if found != 1:
+        raise SystemExit(
+            f"mutant {mutant.name}: expected the target text exactly once in {mutant.path}, "
+            f"found it {found} time(s). Update scripts/mutants.py to follow the code:\n"
+            f"{mutant.find!r}"
+        )
+    return text.replace(mutant.find, mutant.replace)
+
+
+def environment(tree: Path) -> dict[str, str]:
+    env = {**os.environ, "PYTHONPATH": str(tree), "PYTHONDONTWRITEBYTECODE": "1"}
+    url = urlsplit(env.get("DATABASE_URL", ""))
+    if url.scheme in {"postgres", "postgresql"} and url.path.strip("/"):
+        env["DATABASE_URL"] = urlunsplit(url._replace(path=url.path.rstrip("/") + "_mutants"))
+    return env
+
+
+def run_tests(tree: Path, nodeids: tuple[str, ...], *, first_run: bool) -> tuple[int, str]:
+    """pytest on `nodeids` in `tree`. The first run builds a fresh test database (Wagtail's
+    root page and collection come from migrations); later runs reuse it and stop at the
+    first failure."""
+    env = environment(tree)
+    command = [sys.executable, "-m", "pytest", "-q", "-rf", "-p", "no:cacheprovider"]
+    command += ["--create-db"] if first_run else ["--reuse-db", "-x"]
+    done = subprocess.run(
+        [*command, *nodeids], cwd=tree, env=env, capture_output=True, text=True, timeout=900
+    )
+    return done.returncode, done.stdout + done.stderr
+
+
+def check_imports_come_from(tree: Path) -> None:
+    """The project is installed in editable mode: make sure the copy is what runs."""
+    where = subprocess.run(
+        [sys.executable, "-c", "import newsletter, cms, config; print(newsletter.__file__)"],
+        cwd=tree,
+        env=environment(tree),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    if not Path(where).resolve().is_relative_to(tree.resolve()):
+        raise SystemExit(f"the scratch copy is not what Python imports (it imports {where})")
+
+
+def first_failure(output: str, took: str) -> str:
+    """The failing test and the first line of its error, as pytest reported them."""
+    test = re.search(r"^(?:FAILED|ERROR) (\S+)", output, re.MULTILINE)
+    error = re.search(r"^E\s+(.+)$", output, re.MULTILINE)
+    why = f"\n{'':>44}{error.group(1)[:120]}" if error else ""
+    return f"{test.group(1) if test else '?'} ({took}){why}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("names", nargs="*", help="run only these mutants")
+    options = parser.parse_args()
+    chosen = [m for m in MUTANTS if not options.names or m.name in options.names]
+    unknown = set(options.names) - {m.name for m in MUTANTS}
+    if unknown:
+        raise SystemExit(f"unknown mutant(s): {', '.join(sorted(unknown))}")
+
+    files = project_files()
+    rows: list[tuple[str, str, str]] = []
+    with tempfile.TemporaryDirectory(prefix="mutants-") as scratch:
+        pristine = Path(scratch) / "pristine"
+        copy_project(files, pristine)
+        check_imports_come_from(pristine)
+        for mutant in chosen:  # every target must exist before anything runs
+            mutated(mutant, pristine)
+        guarding = tuple(dict.fromkeys(t for m in chosen if not m.pending for t in m.tests))
+        print(f"Unchanged code: running the {len(guarding)} guarding test selection(s)…")
+        status, output = run_tests(pristine, guarding, first_run=True)
+        if status != 0:
+            print(output)
+            print("The guarding tests fail on the unchanged code; fix them first.")
+            return 1
+        for mutant in chosen:
+            if mutant.pending:
+                rows.append((mutant.name, "NOT RUN", mutant.pending))
+                continue
+            tree = _fresh_copy(pristine, Path(scratch) / mutant.name)
+            (tree / mutant.path).write_text(mutated(mutant, pristine))
+            started = time.monotonic()
+            status, output = run_tests(tree, mutant.tests, first_run=False)
+            took = f"{time.monotonic() - started:.0f}s"
+            if status == 1:
+                rows.append((mutant.name, "killed", first_failure(output, took)))
+            elif status == 0:
+                rows.append((mutant.name, "SURVIVED", f"{' '.join(mutant.tests)} ({took})"))
+            else:
+                print(output)
+                rows.append((mutant.name, f"ERROR {status}", "pytest could not run"))
+            print(f"  {mutant.name}: {rows[-1][1]}", flush=True)
+            shutil.rmtree(tree)
+
+    width = max(len(name) for name, _, _ in rows)
+    print(f"\n{'mutant':<{width}}  {'result':<9}  test")
+    for name, result, test in rows:
+        print(f"{name:<{width}}  {result:<9}  {test}")
+    failed = [name for name, result, _ in rows if result not in {"killed", "NOT RUN"}]
+    if failed:
+        print(f"\n{len(failed)} mutant(s) not killed: {', '.join(failed)}")
+        return 1
+    print(f"\nAll {sum(r[1] == 'killed' for r in rows)} mutants run were killed.")
+    return 0
+
+
+def _fresh_copy(pristine: Path, target: Path) -> Path:
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(pristine, target)
+    return target
+
+
+if __name__ == "__main__":
+    sys.exit(main())

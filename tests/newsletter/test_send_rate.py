@@ -1,0 +1,67 @@
+"""NEWSLETTER_RATE_LIMIT_PER_MINUTE spaces the sends out: checked on the clock, not a counter.
+
+A fake clock drives both the rate limiter and the sender's sleeps, and the SMTP
+server stamps each message with it as it arrives, so the test sees when each
+message reached the server without waiting minutes of real time.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from newsletter import sending
+from tests.newsletter import builders
+from tests.newsletter.sending_support import clean_cache  # noqa: F401
+
+pytestmark = [pytest.mark.services("postgres", "redis"), pytest.mark.django_db]
+
+LIMIT = 2  # messages per minute
+
+
+class FakeClock:
+    """Wall-clock seconds that move only when someone sleeps."""
+
+    def __init__(self, start: float):
+        self.now = start
+        self.slept: list[float] = []
+
+    def time(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        assert 0 <= seconds <= 3600, f"an implausible sleep of {seconds}s"
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    clock = FakeClock(start=60.0 * 29_000_000)  # the start of a rate-limit window
+    monkeypatch.setattr("config.ratelimit.time", SimpleNamespace(time=clock.time))
+    monkeypatch.setattr("newsletter.sending.time", SimpleNamespace(sleep=clock.sleep))
+    return clock
+
+
+def most_in_any_minute(stamps: list[float]) -> int:
+    return max(sum(1 for t in stamps if start <= t < start + 60) for start in stamps)
+
+
+def test_sends_beyond_the_limit_wait_for_the_window_to_move_on(
+    settings, smtp_settings, smtp_server, clock
+):
+    settings.NEWSLETTER_RATE_LIMIT_PER_MINUTE = LIMIT
+    settings.NEWSLETTER_SEND_INTERVAL_MS = 0
+    smtp_server.handler.clock = clock.time
+    weekly = builders.newsletter()
+    builders.subscribers(weekly, 6)
+    issue = builders.approved_issue(weekly)
+    sending.start_sending(issue)
+
+    result = sending.send_next_batch(issue.pk, 10)
+
+    stamps = sorted(message.at for message in smtp_server.received())
+    assert result.sent == len(stamps) == 6
+    assert most_in_any_minute(stamps) <= LIMIT, f"sent at {stamps}"
+    assert stamps[-1] - stamps[0] >= 60 * (6 - LIMIT) / LIMIT, f"sent at {stamps}"
