@@ -13,6 +13,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
     VAR_DIR.mkdir(parents=True, exist_ok=True)  # noqa: F405
 
+# The webhook tests play a deployment that sends through Postmark.
+EMAIL_ESP = "postmark"
 ANYMAIL = {"WEBHOOK_SECRET": "webhook:test-secret"}
 
 # Tests that need volume must not trip the API rate limit; its own tests turn it on.

@@ -12,6 +12,7 @@ def production_env(tmp_path):
     return clean_env(
         DJANGO_SETTINGS_MODULE="config.settings.production",
         SECRET_KEY=secrets.token_urlsafe(50),
+        HASH_KEY=secrets.token_urlsafe(32),
         ALLOWED_HOSTS="news.example.org",
         SITE_URL="https://news.example.org",
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
