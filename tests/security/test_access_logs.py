@@ -84,7 +84,10 @@ def test_gunicorn_logs_requests_with_their_tokens_redacted(gunicorn):
     fetch(f"{base}/newsletter/confirm/{secrets_sent['confirm']}/")
     fetch(f"{base}/api/v2/preview/?content_type=cms.newspage&token={secrets_sent['preview']}")
     fetch(f"{base}/admin/password_reset/confirm/MQ/{secrets_sent['reset']}/")
-    fetch(f"{base}/healthz", referer=f"https://news.example.org/newsletter/preferences/{referer_token}/")
+    fetch(
+        f"{base}/healthz",
+        referer=f"https://news.example.org/newsletter/preferences/{referer_token}/",
+    )
     logs = stop()
 
     access = logs["access.log"]
