@@ -4,7 +4,6 @@ required, gunicorn reachable only through the proxy, every knob passed through c
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import shutil
 import subprocess
@@ -12,23 +11,12 @@ import subprocess
 import pytest
 import yaml
 
-from tests.test_foundation.processes import ROOT, clean_env, run
+from tests.test_foundation.processes import ROOT, clean_env, production_environment, run
 
 
 @pytest.fixture
 def production_env(tmp_path):
-    return clean_env(
-        DJANGO_SETTINGS_MODULE="config.settings.production",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        HASH_KEY=secrets.token_urlsafe(32),
-        ALLOWED_HOSTS="news.example.org",
-        SITE_URL="https://news.example.org",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        REDIS_URL="redis://127.0.0.1:6379/0",
-        EMAIL_URL="smtp://mail.example.org:587?tls=1",
-        DEFAULT_FROM_EMAIL="Notiziario <news@example.org>",
-        VAR_DIR=str(tmp_path / "var"),
-    )
+    return production_environment(tmp_path)
 
 
 def last_line(result: subprocess.CompletedProcess) -> str:
@@ -163,12 +151,11 @@ def test_the_image_runs_gunicorn_with_the_repository_config():
     ]  # fmt: skip
 
 
-def test_the_gunicorn_config_keeps_forwarded_headers_to_the_proxy(tmp_path):
+def test_the_gunicorn_config_keeps_forwarded_headers_to_the_proxy():
     code = (
         "import runpy; c = runpy.run_path('config/gunicorn.py'); "
         "print(c['forwarded_allow_ips'], c['logger_class'].__name__)"
     )
-    env = clean_env(**{k: v for k, v in os.environ.items() if k == "PYTHONPATH"})
-    result = run(["-c", code], env)
+    result = run(["-c", code], clean_env())
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["127.0.0.1,::1", "RedactingLogger"]
