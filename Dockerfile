@@ -23,6 +23,7 @@ COPY . .
 # Static files are collected into the image. Production settings insist on real
 # values, so the build passes placeholders that exist only for this command.
 RUN SECRET_KEY=build-only-$(python -c "import secrets; print(secrets.token_urlsafe(50))") \
+    HASH_KEY=build-only-$(python -c "import secrets; print(secrets.token_urlsafe(32))") \
     ALLOWED_HOSTS=build.invalid SITE_URL=https://build.invalid DATABASE_URL=sqlite:////tmp/build.sqlite3 \
     REDIS_URL=redis://build.invalid:6379/0 EMAIL_URL=console: DEFAULT_FROM_EMAIL=build@build.invalid \
     python manage.py collectstatic --noinput --verbosity 0
@@ -33,4 +34,5 @@ RUN useradd --create-home --uid 1000 app \
 USER app
 
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
+# config/gunicorn.py: access log on stdout with tokens redacted, proxies from FORWARDED_ALLOW_IPS.
+CMD ["gunicorn", "config.wsgi:application", "--config", "config/gunicorn.py", "--bind", "0.0.0.0:8000"]

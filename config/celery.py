@@ -4,7 +4,9 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+# Production unless told otherwise: a forgotten variable must not serve debug pages.
+# `make run`, the tests and the Procfile set development or test settings explicitly.
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
 app = Celery("notiziario")
 app.config_from_object("django.conf:settings", namespace="CELERY")

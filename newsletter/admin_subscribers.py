@@ -39,8 +39,27 @@ class SubscriberFilterSet(WagtailFilterSet):
         fields = ["status", "newsletter"]
 
 
+# A spreadsheet treats a cell starting with one of these as a formula (=HYPERLINK(…),
+# +cmd|…, @SUM(…)); full-width forms are folded to them by some spreadsheets, and a
+# leading tab or CR can hide the character that follows.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def spreadsheet_safe(value):
+    """A CSV cell that opens as text: OWASP's leading apostrophe before a formula trigger."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
 class SubscriberIndexView(IndexView):
     template_name = "newsletter/admin/subscribers_index.html"
+
+    def preprocess_field_value(self, field, value, export_format):
+        # Addresses, locales and newsletter slugs are typed by strangers; xlsx cells are
+        # already stored as text by Wagtail, CSV cells need the apostrophe.
+        value = super().preprocess_field_value(field, value, export_format)
+        return spreadsheet_safe(value) if export_format == self.FORMAT_CSV else value
 
     def get_add_url(self):
         return None  # subscribers come from the form, the API or an import, never typed in

@@ -10,6 +10,7 @@ and sent by a Celery task enqueued on commit.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 from email.utils import formataddr, parseaddr
@@ -456,11 +457,72 @@ def erase(subscriber: Subscriber, who: RequestInfo) -> Subscriber:
             user_agent="", ip_hash="", origin="", confirmation_email=""
         )
         subscriber.subscriptions.all().delete()
+        email = subscriber.email
         subscriber.email = None
         subscriber.status = SubscriberStatus.ERASED
         subscriber.save(update_fields=["email", "status"])
         _record(subscriber, ConsentAction.ERASE, RequestInfo(source=who.source), [])
+        if email:
+            _scrub_admin_history(subscriber, email)
     return subscriber
+
+
+def _scrub_admin_history(subscriber: Subscriber, email: str) -> None:
+    """Take the address out of the admin's history: Wagtail log entries (its labels are
+    str(subscriber) at the time, i.e. the address) and Django admin log entries.
+
+    Scans the log tables for the address: an erasure is a rare admin action, not a request.
+    """
+    from django.apps import apps
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Q, TextField
+    from django.db.models.functions import Cast
+    from wagtail.models import BaseLogEntry
+
+    erased_label = str(subscriber)  # "#12 (Cancellato)"
+    address = re.compile(re.escape(email), re.IGNORECASE)
+    content_type = ContentType.objects.get_for_model(Subscriber)
+    log_models = [
+        model
+        for model in apps.get_models()
+        if issubclass(model, BaseLogEntry) and not model._meta.abstract
+    ]
+    for model in log_models:
+        if any(field.name == "object_id" for field in model._meta.get_fields()):
+            model.objects.filter(content_type=content_type, object_id=str(subscriber.pk)).update(
+                label=erased_label
+            )
+        mentions = model.objects.annotate(data_text=Cast("data", TextField())).filter(
+            Q(label__icontains=email) | Q(data_text__icontains=email)
+        )
+        for entry in mentions:
+            entry.label = address.sub(erased_label, entry.label)
+            entry.data = _without(entry.data, address, erased_label)
+            entry.save(update_fields=["label", "data"])
+    LogEntry.objects.filter(content_type=content_type, object_id=str(subscriber.pk)).update(
+        object_repr=erased_label
+    )
+    for entry in LogEntry.objects.filter(
+        Q(object_repr__icontains=email) | Q(change_message__icontains=email)
+    ):
+        entry.object_repr = address.sub(erased_label, entry.object_repr)
+        entry.change_message = address.sub(erased_label, entry.change_message)
+        entry.save(update_fields=["object_repr", "change_message"])
+
+
+def _without(data: Any, address: re.Pattern, replacement: str) -> Any:
+    """`data` (decoded JSON) with every match of `address` in keys and strings replaced."""
+    if isinstance(data, str):
+        return address.sub(replacement, data)
+    if isinstance(data, list):
+        return [_without(item, address, replacement) for item in data]
+    if isinstance(data, dict):
+        return {
+            _without(key, address, replacement): _without(value, address, replacement)
+            for key, value in data.items()
+        }
+    return data
 
 
 def import_subscriber(

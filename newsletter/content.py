@@ -11,10 +11,11 @@ from datetime import datetime
 from types import SimpleNamespace
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from wagtail.models import Locale
 
 from cms.models import NewsIndexPage, NewsPage
+from cms.public import public_images
 
 CARD_IMAGE_SPEC = "fill-1200x630"
 
@@ -43,6 +44,8 @@ def recent_news(
             publication_date__lte=published_until,
         )
         .select_related("hero_image")
+        # The API's rule: an image in a private collection is never shown (see image()).
+        .annotate(hero_is_public=Exists(public_images().filter(pk=OuterRef("hero_image_id"))))
         .prefetch_related("topics")
         .order_by("-publication_date", "-pk")
     )
@@ -67,8 +70,14 @@ def page_url(page: NewsPage, cache: SimpleNamespace | None = None) -> str:
 
 
 def image(page: NewsPage) -> tuple[str, str]:
-    """The card image's absolute URL and its alt text, or ('', '')."""
+    """The card image's absolute URL and its alt text, or ('', '') when there is none or it
+    is in a private collection (an issue is emailed and archived in public)."""
     if not page.hero_image_id:
+        return "", ""
+    is_public = getattr(page, "hero_is_public", None)
+    if is_public is None:  # a page that did not come from recent_news()
+        is_public = public_images().filter(pk=page.hero_image_id).exists()
+    if not is_public:
         return "", ""
     rendition = page.hero_image.get_rendition(CARD_IMAGE_SPEC)
     return absolute(rendition.url), page.hero_alt or page.hero_image.title

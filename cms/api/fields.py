@@ -21,7 +21,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Page
 
 from cms.api import richtext
-from cms.api.querysets import public_images, public_pages
+from cms.public import public_images, public_pages
 
 # Rendition sizes every image is served in; sites pick from srcset.
 RENDITIONS = {"400w": "width-400", "800w": "width-800", "1600w": "width-1600"}

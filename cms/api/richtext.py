@@ -16,7 +16,7 @@ from django.conf import settings
 from django.utils.html import escape
 from wagtail.rich_text.rewriters import extract_attrs
 
-from cms.api.querysets import public_documents, public_pages
+from cms.public import public_documents, public_pages
 
 _LINK = re.compile(r"<a(\b[^>]*\blinktype=\"[^\"]*\"[^>]*)>")
 _EMBED = re.compile(r"<embed(\b[^>]*)/>")

@@ -2,7 +2,7 @@
 
 What they add to Wagtail's: the news filters, full news detail, snippet
 endpoints with news counts, strict 400s, a constant number of queries per
-request, and no use of the caller's session (cms/api/querysets.py).
+request, and no use of the caller's session (cms/public.py).
 """
 
 from __future__ import annotations
@@ -38,7 +38,6 @@ from cms.api.filters import (
     check_no_null_characters,
     is_filterable,
 )
-from cms.api.querysets import public_documents, public_images, public_news, public_pages
 from cms.caching import public_endpoint
 from cms.models import (
     HomePage,
@@ -51,6 +50,7 @@ from cms.models import (
     Place,
     Topic,
 )
+from cms.public import public_documents, public_images, public_news, public_pages
 
 SEARCH_OPERATORS = {"and", "or"}
 # Never filterable or orderable, whatever the model says.

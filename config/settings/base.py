@@ -134,7 +134,11 @@ WAGTAILDOCS_SERVE_METHOD = "serve_view"
 # Email
 DEFAULT_FROM_EMAIL = env.get("DEFAULT_FROM_EMAIL", "Notiziario <notizie@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-globals().update(env.email("EMAIL_URL", "file:", VAR_DIR / "mail"))
+_email = env.email("EMAIL_URL", "file:", VAR_DIR / "mail")
+globals().update(_email)
+# The email provider behind anymail ("postmark", "mailgun", …), or "" when mail goes
+# by SMTP or to files. Only this provider's webhooks are mounted (config/urls.py).
+EMAIL_ESP = env.esp_name(_email["EMAIL_BACKEND"])
 
 # Redis carries the broker and the cache.
 REDIS_URL = env.url(
@@ -178,12 +182,17 @@ DEMO_LOADERS = ["cms.demo.load", "newsletter.demo.load"]
 TRUSTED_PROXY_COUNT = env.get_int("TRUSTED_PROXY_COUNT", 0)
 
 # Keyed hashes for IP addresses and suppressed addresses; rotate only with care.
+# Development falls back to SECRET_KEY; production requires its own value.
 HASH_KEY = env.get("HASH_KEY", SECRET_KEY)
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"task_context": {"()": "config.logging.TaskContextFilter"}},
+    "filters": {
+        "task_context": {"()": "config.logging.TaskContextFilter"},
+        # Unsubscribe, preferences, confirm and preview tokens never reach a log.
+        "redact_tokens": {"()": "config.logging.RedactTokensFilter"},
+    },
     "formatters": {
         "line": {
             "format": "%(asctime)s %(levelname)s %(name)s [task=%(task_id)s] %(message)s",
@@ -193,7 +202,7 @@ LOGGING = {
         "stdout": {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stdout",
-            "filters": ["task_context"],
+            "filters": ["task_context", "redact_tokens"],
             "formatter": "line",
         },
     },
@@ -201,6 +210,8 @@ LOGGING = {
     "loggers": {
         # No handler of its own: Django's default console one would print each line twice.
         "django": {"handlers": [], "level": "INFO"},
+        # runserver's request lines go through stdout too, so their tokens are redacted.
+        "django.server": {"handlers": ["stdout"], "propagate": False},
         "django.db.backends": {"level": "WARNING"},
         # Wagtail runs its search-index and reference-index tasks inline; one line each is noise.
         "django_tasks": {"level": "WARNING"},
@@ -223,9 +234,11 @@ NEWSLETTER_RATE_LIMITS = {
 }
 # Who may embed the hosted subscribe form in a frame (CSP frame-ancestors sources).
 NEWSLETTER_FORM_FRAME_ANCESTORS = env.get_list("NEWSLETTER_FORM_FRAME_ANCESTORS", ["*"])
-# Tracking webhooks (bounces, complaints) at /anymail/<esp>/tracking/, behind basic auth
-# "user:password"; provider-specific keys (e.g. ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY) are
-# read by anymail from the environment.
+# The provider's webhooks (bounces, complaints at /anymail/<EMAIL_ESP>/tracking/, mailto:
+# unsubscribes at …/inbound/), behind basic auth "user:password". They are mounted only
+# when both EMAIL_ESP and this secret are set; production refuses an ESP without it.
+# Provider-specific keys (e.g. ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY) are read by anymail
+# from the environment.
 ANYMAIL = {}
 if env.get("ANYMAIL_WEBHOOK_SECRET"):
     ANYMAIL["WEBHOOK_SECRET"] = env.get("ANYMAIL_WEBHOOK_SECRET")

@@ -120,6 +120,13 @@ def database(name: str, default: str | None) -> dict:
     return config
 
 
+def esp_name(email_backend: str) -> str:
+    """The anymail provider an EMAIL_BACKEND sends through ("postmark"), or ""."""
+    if not email_backend.startswith("anymail.backends."):
+        return ""
+    return email_backend.removeprefix("anymail.backends.").split(".")[0]
+
+
 def email(name: str, default: str, mail_dir: Path) -> dict:
     """Translate EMAIL_URL into Django's EMAIL_* settings.
 

@@ -19,7 +19,19 @@ for _name in ("DATABASE_URL", "REDIS_URL", "EMAIL_URL", "SITE_URL", "DEFAULT_FRO
     env.get(_name, required=True)  # noqa: F405
 if not SITE_URL.startswith("https://"):  # noqa: F405
     raise ImproperlyConfigured("SITE_URL must be an https:// URL in production.")
-HASH_KEY = env.get("HASH_KEY", SECRET_KEY)  # noqa: F405
+# Its own key: with a SECRET_KEY fallback, rotating the secret key would void every
+# suppression hash and let erased or complaining addresses be mailed again.
+HASH_KEY = env.get("HASH_KEY", required=True)  # noqa: F405
+if len(HASH_KEY) < 32:
+    raise ImproperlyConfigured("HASH_KEY must be a random value of at least 32 characters.")
+# Without a secret anyone could post a forged bounce or complaint and suppress any address.
+if EMAIL_ESP and not ANYMAIL.get("WEBHOOK_SECRET"):  # noqa: F405
+    raise ImproperlyConfigured(
+        f"ANYMAIL_WEBHOOK_SECRET is required when EMAIL_URL sends through {EMAIL_ESP} "  # noqa: F405
+        "(a random user:password the provider's webhooks authenticate with)."
+    )
+if EMAIL_ESP and ":" not in ANYMAIL["WEBHOOK_SECRET"]:  # noqa: F405
+    raise ImproperlyConfigured("ANYMAIL_WEBHOOK_SECRET must be written user:password.")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.get_bool("SECURE_SSL_REDIRECT", True)  # noqa: F405

@@ -9,6 +9,8 @@ from .base import *  # noqa: F403
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# The webhook tests play a deployment that sends through Postmark.
+EMAIL_ESP = "postmark"
 ANYMAIL = {"WEBHOOK_SECRET": "webhook:test-secret"}
 
 # Tests that need volume must not trip the API rate limit; its own tests turn it on.

@@ -83,7 +83,7 @@ def test_a_webhook_without_the_secret_is_refused(client, weekly):
         client, bounce("HardBounce"), auth="Basic " + base64.b64encode(b"x:y").decode()
     )
 
-    assert response.status_code == 400
+    assert response.status_code == 401
     assert Subscriber.objects.get().status == SubscriberStatus.ACTIVE
 
 

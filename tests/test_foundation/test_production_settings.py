@@ -1,25 +1,13 @@
 """config.settings.production: safe when configured, loud when not."""
 
-import secrets
-
 import pytest
 
-from .processes import clean_env, run
+from .processes import production_environment, run
 
 
 @pytest.fixture
 def production_env(tmp_path):
-    return clean_env(
-        DJANGO_SETTINGS_MODULE="config.settings.production",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="news.example.org",
-        SITE_URL="https://news.example.org",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        REDIS_URL="redis://127.0.0.1:6379/0",
-        EMAIL_URL="smtp://mail.example.org:587?tls=1",
-        DEFAULT_FROM_EMAIL="Notiziario <news@example.org>",
-        VAR_DIR=str(tmp_path / "var"),
-    )
+    return production_environment(tmp_path)
 
 
 def test_check_deploy_reports_no_issues_with_a_real_secret_and_hosts(production_env):

@@ -1,4 +1,4 @@
-"""What the public API may show, stated once.
+"""What anyone may see, stated once: the public API, the feeds and the newsletter use it.
 
 Everything here ignores the request's session on purpose: an editor browsing
 the API with an admin cookie must see exactly what an anonymous site sees.
