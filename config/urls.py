@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -30,4 +31,7 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-urlpatterns += [path("", include(wagtail_urls))]
+# Pages: Italian (LANGUAGE_CODE) unprefixed, every other language under its prefix (/en/…).
+# A URL names one page whatever the browser asks for (web/locale.py); everything above
+# stays unprefixed and language-neutral in its address.
+urlpatterns += i18n_patterns(path("", include(wagtail_urls)), prefix_default_language=False)
