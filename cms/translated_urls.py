@@ -74,9 +74,7 @@ def page_in_another_language_at(request: HttpRequest, path: str) -> Page | None:
     if site is None:
         return None
     components = [component for component in path.split("/") if component]
-    roots = site.root_page.get_translations().exclude(
-        locale__language_code=settings.LANGUAGE_CODE
-    )
+    roots = site.root_page.get_translations().exclude(locale__language_code=settings.LANGUAGE_CODE)
     for root in roots.specific():  # one root per other language: a short, fixed list
         try:
             page, args, kwargs = root.route(request, components)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django import template
 
-from cms.translated_urls import PageLinks, page_links as links_of
+from cms.translated_urls import PageLinks
+from cms.translated_urls import page_links as links_of
 
 register = template.Library()
 
