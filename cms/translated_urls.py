@@ -68,19 +68,41 @@ def alternates(page: Page, request: HttpRequest | None = None) -> list[Alternate
     return sorted(found, key=lambda alternate: order.index(alternate.language_code))
 
 
+def _route(request: HttpRequest, root: Page, path: str) -> Page | None:
+    components = [component for component in path.split("/") if component]
+    try:
+        page, args, kwargs = root.specific.route(request, components)
+    except Http404:
+        return None
+    return page if not args and not kwargs else None
+
+
+def page_at(request: HttpRequest, html_path: str) -> Page | None:
+    """The page an address names: its language prefix (none: the default) picks the home page."""
+    site = Site.find_for_request(request)
+    if site is None:
+        return None
+    html_path = "/" + html_path.lstrip("/")
+    language = translation.get_language_from_path(html_path) or settings.LANGUAGE_CODE
+    if language != settings.LANGUAGE_CODE:
+        html_path = html_path.removeprefix(f"/{language}")
+    root = (
+        site.root_page.get_translations(inclusive=True)
+        .filter(locale__language_code=language)
+        .first()
+    )
+    return _route(request, root, html_path) if root is not None else None
+
+
 def page_in_another_language_at(request: HttpRequest, path: str) -> Page | None:
     """The public page of a non-default language whose old, unprefixed address is `path`."""
     site = Site.find_for_request(request)
     if site is None:
         return None
-    components = [component for component in path.split("/") if component]
     roots = site.root_page.get_translations().exclude(locale__language_code=settings.LANGUAGE_CODE)
-    for root in roots.specific():  # one root per other language: a short, fixed list
-        try:
-            page, args, kwargs = root.route(request, components)
-        except Http404:
-            continue
-        if not args and not kwargs and public_pages().filter(pk=page.pk).exists():
+    for root in roots:  # one root per other language: a short, fixed list
+        page = _route(request, root, path)
+        if page is not None and public_pages().filter(pk=page.pk).exists():
             return page
     return None
 

@@ -146,8 +146,12 @@ def digest_links() -> set[str]:
     for newsletter in Newsletter.objects.all():
         newsletter.lookback_days = 365
         newsletter.save(update_fields=["lookback_days"])
-        issue = assembly.assemble(newsletter).issue
-        assert issue is not None, f"no digest for {newsletter}"
+        # Every news of its language: the demo's English news still carry Italian topics
+        # (issue #10's entity mapping, another branch), which an English topic filter drops.
+        newsletter.topics.clear()
+        assembled = assembly.assemble(newsletter)
+        issue = assembled.issue
+        assert issue is not None, f"no digest for {newsletter}: {assembled.reason}"
         html = issue.renditions.get(variant_key="").html
         page_links = [
             href
@@ -259,3 +263,14 @@ def test_hosted_newsletter_pages_still_follow_the_browser_language():
     response = Client().get("/newsletter/subscribe/", HTTP_ACCEPT_LANGUAGE="en-US,en")
     assert re.search(r'<html lang="en"', response.content.decode())
     assert "Accept-Language" in response["Vary"]
+
+
+def test_the_api_finds_a_page_by_its_address_in_either_language(demo):
+    for language in ("it", "en"):
+        page = NewsPage.objects.live().filter(locale__language_code=language).first()
+        for headers in BROWSERS.values():
+            response = Client().get(
+                "/api/v2/pages/find/", {"html_path": local(url_of(page))}, **headers
+            )
+            assert response.status_code == 302, (language, response.status_code)
+            assert urlsplit(response["Location"]).path == f"/api/v2/pages/{page.pk}/"
