@@ -207,6 +207,10 @@ def test_a_page_created_now_in_each_language_answers_the_same_whatever_the_brows
     assert not local(url_of(italian)).startswith("/en/")
     for page in (italian, english):
         assert assert_same_page_for_every_browser(url_of(page)) == url_of(page)
+    old = local(url_of(english)).removeprefix("/en")
+    response = Client().get(old, HTTP_ACCEPT_LANGUAGE="it-IT")
+    assert response.status_code == 301
+    assert response["Location"] == local(url_of(english))
 
 
 def test_every_page_names_its_translations_and_a_default(demo):
