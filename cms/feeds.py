@@ -12,7 +12,8 @@ import re
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.urls import path
+from django.urls import path, reverse
+from django.utils import translation
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 from wagtail.models import Locale
@@ -90,7 +91,6 @@ class FeedQuery:
             raise ParameterError(unknown[0], f"unknown query parameter for a feed: {unknown[0]}")
         self.request = request
         self.topics: list[Topic] = []
-        self.locale: Locale | None = None
         queryset = public_news()
         if "topic" in request.GET:
             condition = entity_condition("topic", request.GET["topic"])
@@ -98,14 +98,14 @@ class FeedQuery:
             queryset = queryset.filter(
                 pk__in=NewsPage.objects.filter(topics__in=self.topics).values("pk")
             )
-        if "locale" in request.GET:
-            code = request.GET["locale"]
-            self.locale = Locale.objects.filter(language_code=code[:100]).first()
-            if self.locale is None:
-                raise ParameterError(
-                    "locale", f"locale {code[:20]!r} is not one of the site's languages"
-                )
-            queryset = queryset.filter(locale=self.locale)
+        # A feed declares one language, so it carries one: the default unless `locale` names another.
+        code = request.GET.get("locale", settings.LANGUAGE_CODE)
+        self.locale = Locale.objects.filter(language_code=code[:100]).first()
+        if self.locale is None:
+            raise ParameterError(
+                "locale", f"locale {code[:20]!r} is not one of the site's languages"
+            )
+        queryset = queryset.filter(locale=self.locale)
         self.pages = list(
             queryset.select_related("locale")
             .prefetch_related("topics")
@@ -120,7 +120,12 @@ class FeedQuery:
 
     @property
     def language(self) -> str:
-        return self.locale.language_code if self.locale else settings.LANGUAGE_CODE
+        return self.locale.language_code
+
+    def home_url(self) -> str:
+        """The home page in the feed's language (/ for Italian, /en/ for English)."""
+        with translation.override(self.locale.language_code):
+            return absolute_url(reverse("wagtail_serve", args=("",)))
 
     def self_url(self) -> str:
         return absolute_url(self.request.get_full_path())
@@ -147,10 +152,13 @@ def _xml_feed(request: HttpRequest, feed_class, content_type: str) -> HttpRespon
     query = FeedQuery(request)
     feed = feed_class(
         title=query.title,
-        link=settings.SITE_URL + "/",
+        link=query.home_url(),
         description=f"{query.title}: le ultime notizie",
         language=query.language,
         feed_url=query.self_url(),
+        # RFC 4287 wants an author on the feed or on every entry; the newsroom signs them all.
+        author_name=settings.WAGTAIL_SITE_NAME,
+        author_link=settings.SITE_URL + "/",
     )
     for page in query.pages:
         url = _page_url(page)
@@ -220,7 +228,8 @@ def news_json(request: HttpRequest) -> HttpResponse:
     feed = {
         "version": "https://jsonfeed.org/version/1.1",
         "title": query.title,
-        "home_page_url": settings.SITE_URL + "/",
+        "home_page_url": query.home_url(),
+        "authors": [{"name": settings.WAGTAIL_SITE_NAME, "url": settings.SITE_URL + "/"}],
         "feed_url": query.self_url(),
         "language": query.language,
         "items": items,

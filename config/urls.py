@@ -3,6 +3,7 @@ import logging
 
 from anymail.exceptions import AnymailWebhookValidationFailure
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.http import HttpResponse
 from django.urls import URLPattern, include, path
 from wagtail import urls as wagtail_urls
@@ -72,4 +73,7 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-urlpatterns += [path("", include(wagtail_urls))]
+# Pages: Italian (LANGUAGE_CODE) unprefixed, every other language under its prefix (/en/…).
+# A URL names one page whatever the browser asks for (web/locale.py); everything above
+# stays unprefixed and language-neutral in its address.
+urlpatterns += i18n_patterns(path("", include(wagtail_urls)), prefix_default_language=False)

@@ -44,7 +44,11 @@ def archive_index(request: HttpRequest, slug: str | None = None) -> HttpResponse
     return render(
         request,
         "newsletter/archive_index.html",
-        {"issues": issues[:200], "newsletter": newsletter},
+        {
+            "issues": issues[:200],
+            "newsletter": newsletter,
+            "canonical_url": tokens.absolute_url(request.path),
+        },
     )
 
 

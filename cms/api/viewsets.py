@@ -51,6 +51,7 @@ from cms.models import (
     Topic,
 )
 from cms.public import public_documents, public_images, public_news, public_pages
+from cms.translated_urls import page_at
 
 SEARCH_OPERATORS = {"and", "or"}
 # Never filterable or orderable, whatever the model says.
@@ -169,6 +170,14 @@ class PagesViewSet(PublicAPIMixin, PagesAPIViewSet):
         NewsFilter,
         SearchFilter,  # last: search results cannot be filtered further
     ]
+
+    def find_object(self, queryset, request):
+        # Wagtail routes html_path from the Italian home only; /en/… names an English page.
+        if "html_path" in request.GET:
+            page = page_at(request, request.GET["html_path"][:2000])
+            return page if page is not None and queryset.filter(id=page.id).exists() else None
+        return super().find_object(queryset, request)
+
     known_query_parameters = PagesAPIViewSet.known_query_parameters.union(NEWS_FILTERS) - {
         "site",
         "format",
