@@ -4,8 +4,9 @@ Views, the API, admin actions, management commands and the bounce webhook all
 call these; none of them touches Subscriber status or ConsentRecord directly.
 
 Enumeration: `subscribe` returns nothing and does the same synchronous work for
-a new, an existing and a pending address; the confirmation email is rendered
-and sent by a Celery task enqueued on commit.
+every valid address (it enqueues `process_subscription`); whether the address is
+new, pending, active or suppressed is decided in the worker, and the confirmation
+email is rendered and sent by a further task enqueued on commit.
 """
 
 from __future__ import annotations

@@ -248,6 +248,8 @@ LOGGING = {
         # Wagtail runs its search-index and reference-index tasks inline; one line each is noise.
         "django_tasks": {"level": "WARNING"},
         "celery": {"level": "INFO"},
+        # django-axes announces itself at every start; failures and lockouts still log.
+        "axes.apps": {"level": "WARNING"},
     },
 }
 
