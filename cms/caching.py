@@ -30,7 +30,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 
-from config.client_ip import client_ip
+from config.client_ip import client_limit_key
 from config.ratelimit import RateLimit
 
 GENERATION_KEY = "api:generation"
@@ -204,7 +204,7 @@ def public_endpoint(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
             return view(request, *args, **kwargs)
         limiter = rate_limit()
         if limiter is not None:
-            decision = limiter.hit(client_ip(request) or "unknown")
+            decision = limiter.hit(client_limit_key(request))
             if not decision.allowed:
                 return too_many_requests(decision.retry_after)
 

@@ -1,25 +1,50 @@
-"""One rate limiter for the whole project: a sliding window kept in the cache.
+"""One rate limiter for the whole project: a sliding-window counter from the `limits` library.
 
-With Redis as the cache (every deployment, and tests with REDIS_URL) the
-counters are shared by all web and worker processes. The window is the usual
-two-bucket approximation: the previous fixed window's count is weighted by how
-much of it still overlaps the sliding window.
+Every limit in the project (API requests per client, subscriptions per client and per
+address, confirmation emails, newsletter sending) goes through `RateLimit.hit`.
+
+With REDIS_URL the counters live in that Redis, shared by every web and worker
+process. A decision is one Lua script (check and count in one atomic step, so
+concurrent requests never pass the limit together); a refusal reads the window
+once more for its retry time. Both are a constant number of round trips, whatever
+the period. The window is the usual two-bucket approximation: the previous fixed
+window's count is weighted by how much of it still overlaps the sliding window.
+
+Without REDIS_URL (development only: production requires it) the counters live in
+each process's memory, so every process counts on its own.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from dataclasses import dataclass
 
-from django.core.cache import cache
+from django.conf import settings
+from limits import RateLimitItemPerSecond
+from limits.storage import MemoryStorage, RedisStorage, Storage
+from limits.strategies import SlidingWindowCounterRateLimiter
+
+KEY_PREFIX = "ratelimit"
 
 
 @dataclass(frozen=True)
 class Decision:
     allowed: bool
-    remaining: int
     retry_after: int  # seconds until a request would be allowed again; 0 when allowed
+
+
+@functools.cache
+def _storage() -> Storage:
+    if settings.REDIS_URL:
+        return RedisStorage(settings.REDIS_URL, key_prefix=KEY_PREFIX)
+    return MemoryStorage()
+
+
+@functools.cache
+def _limiter() -> SlidingWindowCounterRateLimiter:
+    return SlidingWindowCounterRateLimiter(_storage())
 
 
 @dataclass(frozen=True)
@@ -28,41 +53,24 @@ class RateLimit:
     limit: int
     period: int  # seconds
 
-    def _key(self, identity: str, window: int) -> str:
-        return f"ratelimit:{self.name}:{identity}:{window}"
+    @property
+    def _item(self) -> RateLimitItemPerSecond:
+        return RateLimitItemPerSecond(self.limit, self.period, namespace=self.name)
 
-    def _count(self, identity: str, now: float) -> tuple[float, int, float]:
-        window = int(now // self.period)
-        elapsed = (now % self.period) / self.period
-        current = cache.get(self._key(identity, window), 0)
-        previous = cache.get(self._key(identity, window - 1), 0)
-        return previous * (1 - elapsed) + current, window, elapsed
-
-    def hit(self, identity: str, cost: int = 1, *, now: float | None = None) -> Decision:
+    def hit(self, identity: str, cost: int = 1) -> Decision:
         """Count `cost` requests for `identity` if the limit allows them."""
         if self.limit <= 0:
-            return Decision(True, 0, 0)
-        now = time.time() if now is None else now
-        used, window, elapsed = self._count(identity, now)
-        if used + cost > self.limit:
-            return Decision(False, 0, self._retry_after(identity, now, cost))
-        key = self._key(identity, window)
-        if not cache.add(key, cost, timeout=self.period * 2 + 1):
-            try:
-                cache.incr(key, cost)
-            except ValueError:  # expired between add and incr
-                cache.add(key, cost, timeout=self.period * 2 + 1)
-        return Decision(True, max(0, math.floor(self.limit - used - cost)), 0)
+            return Decision(True, 0)
+        limiter = _limiter()
+        if limiter.hit(self._item, identity, cost=cost):
+            return Decision(True, 0)
+        stats = limiter.get_window_stats(self._item, identity)
+        return Decision(False, max(1, math.ceil(stats.reset_time - time.time())))
 
-    def _retry_after(self, identity: str, now: float, cost: int) -> int:
-        # Step forward until the weighted count leaves room; at most one period.
-        for wait in range(1, self.period + 1):
-            used, _, _ = self._count(identity, now + wait)
-            if used + cost <= self.limit:
-                return wait
-        return self.period
+    def reset(self, identity: str) -> None:
+        _limiter().clear(self._item, identity)
 
-    def reset(self, identity: str, *, now: float | None = None) -> None:
-        now = time.time() if now is None else now
-        window = int(now // self.period)
-        cache.delete_many([self._key(identity, window), self._key(identity, window - 1)])
+
+def reset_all() -> None:
+    """Forget every counter (tests only: it scans the whole key space)."""
+    _storage().reset()

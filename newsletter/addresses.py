@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import unicodedata
 
+import idna
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -14,20 +16,46 @@ from .models import Suppression, SuppressionReason
 MAX_EMAIL_LENGTH = 254
 
 
-def normalise_email(raw: str) -> str:
-    """Trim, lower-case the domain, and validate; raise ValidationError when it is not an address.
+# Unicode categories that never belong in an address a person types: format characters
+# (zero-width space U+200B, soft hyphen U+00AD, bidi marks), controls, private-use,
+# surrogates, unassigned code points and line/paragraph separators.
+REFUSED_CATEGORIES = frozenset({"Cf", "Cc", "Co", "Cs", "Cn", "Zl", "Zp"})
 
-    The local part keeps its case (RFC 5321 leaves it to the receiving server),
-    but lookups are case-insensitive, so the whole address is lower-cased: in
-    practice no mailbox provider distinguishes case.
+
+def normalise_email(raw: str) -> str:
+    """The one canonical form of an address, or ValidationError when it is not a plain address.
+
+    Storage, hashing, suppression, rate limits and the SMTP envelope all use this
+    form, so look-alikes of one mailbox are one address:
+    - Unicode NFKC (a full-width "ａｎｎａ@ｅｘａｍｐｌｅ.ｏｒｇ" is "anna@example.org");
+    - invisible characters (format, control, ...) are refused, not stripped: we do not
+      guess which mailbox was meant;
+    - the domain goes through IDNA (UTS #46, IDNA 2008) and is kept as its lower-case
+      Unicode form, which Django's mailer turns into punycode for the envelope;
+    - the local part is lower-cased too: RFC 5321 leaves its case to the receiving
+      server, but in practice no mailbox provider distinguishes it.
     """
-    value = (raw or "").strip()
+    value = unicodedata.normalize("NFKC", raw or "").strip()
     if not value or len(value) > MAX_EMAIL_LENGTH:
-        raise ValidationError("Enter a valid email address.", code="invalid")
+        raise _invalid()
+    if any(unicodedata.category(ch) in REFUSED_CATEGORIES for ch in value):
+        raise _invalid()
     if any(ch in value for ch in '\r\n\0,;<>"') or value.count("@") != 1:
-        raise ValidationError("Enter a valid email address.", code="invalid")
+        raise _invalid()
+    local, domain = value.split("@")
+    try:
+        domain = idna.decode(idna.encode(domain, uts46=True))
+    except (idna.IDNAError, UnicodeError):
+        raise _invalid() from None
+    value = unicodedata.normalize("NFKC", f"{local}@{domain}".lower())
+    if len(value) > MAX_EMAIL_LENGTH:
+        raise _invalid()
     validate_email(value)
-    return value.lower()
+    return value
+
+
+def _invalid() -> ValidationError:
+    return ValidationError("Enter a valid email address.", code="invalid")
 
 
 def keyed_hash(value: str) -> str:
@@ -36,7 +64,12 @@ def keyed_hash(value: str) -> str:
 
 
 def address_hash(email: str) -> str:
-    return keyed_hash("email:" + email.strip().lower())
+    """The keyed hash of an address's canonical form (what suppressions and limits key on)."""
+    try:
+        email = normalise_email(email)
+    except ValidationError:
+        email = email.strip().lower()  # not an address we would mail; hashed as it came
+    return keyed_hash("email:" + email)
 
 
 def is_suppressed(email: str) -> bool:

@@ -5,7 +5,8 @@ POST subscriptions/  ask for a subscription (double opt-in follows by email)
 
 CORS comes from django-cors-headers (CORS_URLS_REGEX covers /api/v2/). The
 subscription endpoint needs no cookie and no CSRF token: it changes nothing
-until the person confirms from their inbox.
+until the person confirms from their inbox, and it takes only application/json,
+which a browser sends cross-site only after a CORS preflight.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.urls import path
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 
 from config.client_ip import client_ip
 
@@ -84,19 +85,30 @@ def _errors(errors: dict[str, list[str]], status: int = 400) -> JsonResponse:
 
 
 @csrf_exempt
-@require_http_methods(["POST"])
 def subscriptions(request: HttpRequest) -> JsonResponse:
+    # Only JSON: a cross-site page can send text/plain or a form without a CORS
+    # preflight, but not application/json, so browsers ask this site's CORS first.
+    if request.method != "POST":
+        response = _errors({"__all__": [_("Metodo non consentito: usa POST.")]}, status=405)
+        response["Allow"] = "POST"
+        return response
+    if request.content_type != "application/json":
+        return _errors({"__all__": [_("Il corpo deve essere application/json.")]}, status=415)
     try:
         consent.check_ip_rate_limit(client_ip(request))
     except consent.RateLimited as limited:
         response = _errors({"__all__": [_("Troppe richieste. Riprova più tardi.")]}, status=429)
         response["Retry-After"] = str(limited.retry_after)
         return response
-    if len(request.body) > MAX_BODY_BYTES:
+    try:
+        declared_length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared_length = 0
+    if declared_length > MAX_BODY_BYTES or len(request.body) > MAX_BODY_BYTES:
         return _errors({"__all__": [_("Richiesta troppo grande.")]}, status=413)
     try:
         payload = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return _errors({"__all__": [_("Il corpo della richiesta non è JSON valido.")]})
     if not isinstance(payload, dict):
         return _errors({"__all__": [_("Serve un oggetto JSON.")]})

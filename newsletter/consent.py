@@ -4,14 +4,15 @@ Views, the API, admin actions, management commands and the bounce webhook all
 call these; none of them touches Subscriber status or ConsentRecord directly.
 
 Enumeration: `subscribe` returns nothing and does the same synchronous work for
-a new, an existing and a pending address; the confirmation email is rendered
-and sent by a Celery task enqueued on commit.
+every valid address (it enqueues `process_subscription`); whether the address is
+new, pending, active or suppressed is decided in the worker, and the confirmation
+email is rendered and sent by a further task enqueued on commit.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from email.utils import formataddr, parseaddr
 from typing import Any
@@ -21,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from config.client_ip import client_ip
+from config.client_ip import client_ip, client_network
 from config.ratelimit import RateLimit
 
 from . import stops, tokens
@@ -59,6 +60,13 @@ class RequestInfo:
             origin=origin,
         )
 
+    def as_payload(self) -> dict[str, str]:
+        return asdict(self)
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, str]) -> RequestInfo:
+        return cls(**payload)
+
 
 @dataclass(frozen=True)
 class Selection:
@@ -77,6 +85,10 @@ class Selection:
         return cls({int(pk): list(topics) for pk, topics in payload.items()})
 
 
+class InvalidLink(Exception):
+    pass
+
+
 class RateLimited(Exception):
     def __init__(self, retry_after: int):
         super().__init__(f"rate limited, retry after {retry_after}s")
@@ -90,7 +102,7 @@ def _rate_limit(name: str) -> RateLimit:
 
 def check_ip_rate_limit(ip: str) -> None:
     """Raise RateLimited when this client has asked too often. Per IP, so it reveals nothing."""
-    decision = _rate_limit("subscribe_per_ip").hit(keyed_hash("ip:" + ip))
+    decision = _rate_limit("subscribe_per_ip").hit(keyed_hash("ip:" + (client_network(ip) or ip)))
     if not decision.allowed:
         raise RateLimited(decision.retry_after)
 
@@ -126,52 +138,95 @@ def _slugs(selection: Selection) -> list[str]:
 def subscribe(email: str, selection: Selection, locale: str, who: RequestInfo) -> None:
     """Ask for a subscription; a confirmation email follows unless one was sent just now.
 
-    Returns nothing on purpose: callers answer the same way for every address.
-    A suppressed address, or one asked for too often, gets no email and no record.
+    Returns nothing on purpose, and does the same work for every valid address:
+    it enqueues `process_subscription`. Everything that depends on the address
+    (its limits, its suppression, an existing subscriber) is decided in the
+    worker, so neither the answer nor its timing tells anything about it.
     """
     email = normalise_email(email)
-    if not _rate_limit("subscribe_per_address").hit(address_hash(email)).allowed:
+    from .consent_tasks import process_subscription
+
+    process_subscription.delay_on_commit(email, selection.as_payload(), locale, who.as_payload())
+
+
+def process_subscription(email: str, selection: Selection, locale: str, who: RequestInfo) -> None:
+    """The decisions behind `subscribe`, in a worker.
+
+    A suppressed address, or one asked for too often, gets no email and no record.
+    Rate limits are decided before the subscriber row is locked.
+    """
+    email = normalise_email(email)
+    key = address_hash(email)
+    if not _rate_limit("subscribe_per_address").hit(key).allowed:
         return
     if is_suppressed(email):
         return
+    known = Subscriber.objects.filter(email=email).only("status", "confirmation_sent_at").first()
+    if known is not None and known.status not in MAILABLE + (SubscriberStatus.UNSUBSCRIBED,):
+        return  # bounced or complained: suppressed in practice, never mailed
+    may_send = not _cooling_down(known) and (
+        _rate_limit("confirmation_per_address").hit(key).allowed
+    )
     with transaction.atomic():
         subscriber, _created = Subscriber.objects.select_for_update().get_or_create(
             email=email, defaults={"locale": locale}
         )
         if subscriber.status not in MAILABLE and subscriber.status != SubscriberStatus.UNSUBSCRIBED:
-            return  # bounced or complained: suppressed in practice, never mailed
+            return
         if subscriber.status == SubscriberStatus.UNSUBSCRIBED:
             subscriber.status = SubscriberStatus.PENDING
         if subscriber.status == SubscriberStatus.PENDING:
             subscriber.locale = locale
         record = _record(subscriber, ConsentAction.SUBSCRIBE, who, _slugs(selection))
-        now = timezone.now()
-        cooling_down = subscriber.confirmation_sent_at and (
-            now - subscriber.confirmation_sent_at
-            < timedelta(seconds=settings.NEWSLETTER_CONFIRMATION_COOLDOWN)
-        )
-        allowed = (
-            not cooling_down
-            and _rate_limit("confirmation_per_address").hit(address_hash(email)).allowed
-        )
-        if allowed:
-            subscriber.confirmation_sent_at = now
+        # Checked again under the lock: another worker may have sent one meanwhile.
+        send = may_send and not _cooling_down(subscriber)
+        if send:
+            subscriber.confirmation_sent_at = timezone.now()
         subscriber.save()
-        if allowed:
+        if send:
             from .consent_tasks import send_confirmation
 
             send_confirmation.delay_on_commit(record.pk, selection.as_payload())
 
 
-def confirmation_url(subscriber: Subscriber, selection: Selection) -> str:
-    """A confirm link that carries the selection it confirms (signed, 7 days)."""
-    token = tokens.make_token(subscriber, "confirm", {"n": selection.as_payload()})
+def _cooling_down(subscriber: Subscriber | None) -> bool:
+    sent_at = subscriber.confirmation_sent_at if subscriber is not None else None
+    return bool(sent_at) and timezone.now() - sent_at < timedelta(
+        seconds=settings.NEWSLETTER_CONFIRMATION_COOLDOWN
+    )
+
+
+def confirmation_url(subscriber: Subscriber, selection: Selection, record_id: int) -> str:
+    """A single-use confirm link for one subscription request (signed, 7 days).
+
+    It names the request's consent record: once a later record confirms,
+    unsubscribes or erases the subscriber, the link is spent.
+    """
+    token = tokens.make_token(subscriber, "confirm", {"n": selection.as_payload(), "r": record_id})
     return tokens.link("confirm", token)
 
 
 def read_confirmation(token: str) -> tuple[Subscriber, Selection]:
-    subscriber, data = tokens.read_token_data(token, "confirm")
+    """The subscriber and selection of a confirm link still usable; InvalidLink otherwise."""
+    try:
+        subscriber, data = tokens.read_token_data(token, "confirm")
+    except tokens.InvalidToken:
+        raise InvalidLink from None
+    record_id = data.get("r")
+    if not isinstance(record_id, int) or _confirmation_spent(subscriber, record_id):
+        raise InvalidLink
+    if subscriber.status not in MAILABLE:
+        raise InvalidLink
     return subscriber, Selection.from_payload(data.get("n") or {})
+
+
+SPENDS_CONFIRMATION = (ConsentAction.CONFIRM, ConsentAction.UNSUBSCRIBE, ConsentAction.ERASE)
+
+
+def _confirmation_spent(subscriber: Subscriber, record_id: int) -> bool:
+    return subscriber.consent_records.filter(
+        pk__gt=record_id, action__in=SPENDS_CONFIRMATION
+    ).exists()
 
 
 def sender_of(newsletters: list[Newsletter]) -> str:
@@ -211,7 +266,7 @@ def send_confirmation_email(record_id: int, selection_payload: dict[str, list[in
                 "subject": subject,
                 "preheader": _("Un clic per confermare: senza conferma non riceverai nulla."),
                 "newsletters": newsletters,
-                "confirm_url": confirmation_url(subscriber, selection),
+                "confirm_url": confirmation_url(subscriber, selection, record.pk),
                 "sender_name": newsletters[0].sender_name if newsletters else "Notiziario",
                 "postal_address": newsletters[0].postal_address if newsletters else "",
                 "expiry_days": tokens.LIFETIMES["confirm"].days,
@@ -234,19 +289,14 @@ def send_confirmation_email(record_id: int, selection_payload: dict[str, list[in
     return True
 
 
-class InvalidLink(Exception):
-    pass
-
-
 def confirm(token: str, who: RequestInfo) -> Subscriber:
-    """Activate the subscriber and add the newsletters the link names."""
-    try:
-        subscriber, selection = read_confirmation(token)
-    except tokens.InvalidToken:
-        raise InvalidLink from None
+    """Activate the subscriber and add the newsletters the link names; the link is then spent."""
+    subscriber, selection = read_confirmation(token)
     with transaction.atomic():
         subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
-        if subscriber.status not in MAILABLE or is_suppressed(subscriber.email or ""):
+        # Read again under the lock: two clicks at once must not both confirm.
+        subscriber, selection = read_confirmation(token)
+        if is_suppressed(subscriber.email or ""):
             raise InvalidLink
         _add_subscriptions(subscriber, selection)
         if subscriber.status != SubscriberStatus.ACTIVE:

@@ -66,12 +66,10 @@ def _invalid_link(request: HttpRequest) -> HttpResponse:
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     try:
         subscriber, selection = consent.read_confirmation(token)
-    except tokens.InvalidToken:
+    except consent.InvalidLink:
         return _invalid_link(request)
     with translation.override(subscriber.locale):
         if request.method == "GET":
-            if subscriber.status not in consent.MAILABLE:
-                return _invalid_link(request)
             return render(
                 request,
                 "newsletter/confirm.html",

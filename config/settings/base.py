@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "corsheaders",
     "anymail",
     "django_celery_beat",
+    "axes",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -76,7 +78,24 @@ MIDDLEWARE = [
     # see a 404 first, so an editor's own redirect wins.
     "cms.translated_urls.TranslatedPageRedirectMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Admin login throttling (django-axes): after LOGIN_FAILURE_LIMIT failed logins for one
+# username from one client (an IPv4 address or an IPv6 /64, read like every other limit
+# through config/client_ip.py), that pair is refused, even with the right password, for
+# LOGIN_LOCKOUT_MINUTES. Keyed on the pair, so nobody can lock a real editor out from
+# another address.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.get_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.get_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
+AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_login_ip"
+AXES_RESET_ON_SUCCESS = True
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -222,6 +241,8 @@ LOGGING = {
         # Wagtail runs its search-index and reference-index tasks inline; one line each is noise.
         "django_tasks": {"level": "WARNING"},
         "celery": {"level": "INFO"},
+        # django-axes announces itself at every start; failures and lockouts still log.
+        "axes.apps": {"level": "WARNING"},
     },
 }
 
@@ -238,8 +259,12 @@ NEWSLETTER_RATE_LIMITS = {
     "subscribe_per_address": env.get_rate("NEWSLETTER_RATE_SUBSCRIBE_PER_ADDRESS", "5/86400"),
     "confirmation_per_address": env.get_rate("NEWSLETTER_RATE_CONFIRMATION_PER_ADDRESS", "3/86400"),
 }
-# Who may embed the hosted subscribe form in a frame (CSP frame-ancestors sources).
-NEWSLETTER_FORM_FRAME_ANCESTORS = env.get_list("NEWSLETTER_FORM_FRAME_ANCESTORS", ["*"])
+# Who may embed the hosted subscribe form in a frame (CSP frame-ancestors sources): this
+# site, plus the partner origins listed in the environment variable.
+NEWSLETTER_FORM_FRAME_ANCESTORS = [
+    "'self'",
+    *env.get_origins("NEWSLETTER_FORM_FRAME_ANCESTORS"),
+]
 # The provider's webhooks (bounces, complaints at /anymail/<EMAIL_ESP>/tracking/, mailto:
 # unsubscribes at …/inbound/), behind basic auth "user:password". They are mounted only
 # when both EMAIL_ESP and this secret are set; production refuses an ESP without it.

@@ -7,6 +7,7 @@ with a message that names it.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -86,6 +87,24 @@ EXAMPLES = {
 def _not_configured(name: str) -> ImproperlyConfigured:
     example = EXAMPLES.get(name, "…")
     return ImproperlyConfigured(NOT_RUNNING.format(name=name, example=example))
+
+
+ORIGIN = re.compile(r"https?://(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:[0-9]{1,5})?")
+
+
+def get_origins(name: str) -> list[str]:
+    """Comma-separated web origins such as https://partner.example.org (a leading *. allowed).
+
+    Anything else (a bare *, a path, a quote, a semicolon) fails at start-up: these
+    go verbatim into security headers.
+    """
+    origins = get_list(name)
+    for origin in origins:
+        if not ORIGIN.fullmatch(origin):
+            raise ImproperlyConfigured(
+                f"{name} must list origins like https://partner.example.org, not {origin!r}."
+            )
+    return origins
 
 
 def url(

@@ -14,8 +14,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_new_editors_admin_is_in_italian_even_if_the_browser_asks_for_english(client):
-    get_user_model().objects.create_superuser("redattrice", "r@example.org", "pw-lunga-123")
-    client.login(username="redattrice", password="pw-lunga-123")
+    editor = get_user_model().objects.create_superuser(
+        "redattrice", "r@example.org", "pw-lunga-123"
+    )
+    client.force_login(editor)
 
     response = client.get(reverse("wagtailadmin_home"), HTTP_ACCEPT_LANGUAGE="en-US,en")
 

@@ -7,6 +7,7 @@ import re
 import pytest
 from django.core.cache import cache
 
+from config import ratelimit
 from config.celery import app
 from newsletter.models import ConsentRecord, Subscriber, Subscription
 from tests.newsletter.builders import newsletter
@@ -14,10 +15,12 @@ from tests.newsletter.builders import newsletter
 
 @pytest.fixture
 def fresh_rate_limits():
-    """Rate-limit counters live in Redis and would carry over between tests."""
+    """Rate-limit counters live in Redis (or in memory) and would carry over between tests."""
     cache.clear()
+    ratelimit.reset_all()
     yield
     cache.clear()
+    ratelimit.reset_all()
 
 
 @pytest.fixture

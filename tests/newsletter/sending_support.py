@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
+from config import ratelimit
 from newsletter import sending
 from newsletter.models import Issue
 
@@ -13,8 +14,10 @@ from newsletter.models import Issue
 def clean_cache():
     """Rate-limit counters and heartbeats live in Redis and would carry over between tests."""
     cache.clear()
+    ratelimit.reset_all()
     yield
     cache.clear()
+    ratelimit.reset_all()
 
 
 def send_all(issue: Issue, batch_size: int = 10, *, max_rounds: int = 100) -> list:

@@ -245,13 +245,14 @@ def test_a_confirmation_link_stops_working_once_the_address_is_suppressed(
 
 
 @pytest.mark.django_db
-def test_without_a_stated_locale_the_newsletter_language_is_used(client, weekly):
+def test_without_a_stated_locale_the_newsletter_language_is_used(client, weekly, eager_tasks):
     english = newsletter(slug="monthly", language="en")
 
-    client.post(
-        "/api/v2/subscriptions/",
-        json.dumps({"email": "jo@example.org", "newsletters": [english.slug], "consent": True}),
-        content_type="application/json",
-    )
+    with eager_tasks():
+        client.post(
+            "/api/v2/subscriptions/",
+            json.dumps({"email": "jo@example.org", "newsletters": [english.slug], "consent": True}),
+            content_type="application/json",
+        )
 
     assert Subscriber.objects.get().locale == "en"

@@ -43,8 +43,9 @@ def test_newsletter_list_describes_public_newsletters_with_cadence_in_their_lang
 
 
 @pytest.mark.django_db
-def test_subscribing_creates_a_pending_subscriber_and_a_consent_record(client, weekly):
-    response = post(client, valid(), HTTP_USER_AGENT="Test/1.0", REMOTE_ADDR="203.0.113.9")
+def test_subscribing_creates_a_pending_subscriber_and_a_consent_record(client, weekly, eager_tasks):
+    with eager_tasks():
+        response = post(client, valid(), HTTP_USER_AGENT="Test/1.0", REMOTE_ADDR="203.0.113.9")
 
     assert response.status_code == 202
     subscriber = Subscriber.objects.get(email="anna@example.org")
@@ -185,25 +186,29 @@ def test_a_preflight_from_an_unknown_origin_gets_no_cors_headers(client, setting
 
 
 @pytest.mark.django_db
-def test_too_many_requests_from_one_ip_get_429(client, weekly, settings):
+def test_too_many_requests_from_one_ip_get_429(client, weekly, settings, eager_tasks):
     settings.NEWSLETTER_RATE_LIMITS = {
         **settings.NEWSLETTER_RATE_LIMITS,
         "subscribe_per_ip": "2/3600",
     }
 
-    statuses = [post(client, valid(email=f"p{i}@example.org")).status_code for i in range(3)]
+    with eager_tasks():
+        statuses = [post(client, valid(email=f"p{i}@example.org")).status_code for i in range(3)]
 
     assert statuses == [202, 202, 429]
     assert Subscriber.objects.count() == 2
 
 
 @pytest.mark.django_db
-def test_too_many_requests_for_one_address_are_answered_alike_but_ignored(client, weekly, settings):
+def test_too_many_requests_for_one_address_are_answered_alike_but_ignored(
+    client, weekly, settings, eager_tasks
+):
     settings.NEWSLETTER_RATE_LIMITS = {
         **settings.NEWSLETTER_RATE_LIMITS, "subscribe_per_address": "2/86400"
     }  # fmt: skip
 
-    responses = [post(client, valid()) for _ in range(3)]
+    with eager_tasks():
+        responses = [post(client, valid()) for _ in range(3)]
 
     assert len({(r.status_code, r.content) for r in responses}) == 1
     assert ConsentRecord.objects.filter(action="subscribe").count() == 2

@@ -16,6 +16,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Collection, CollectionViewRestriction
 
 from cms.models import Mission, Organisation, Person, Place
+from config import ratelimit
 from tests import factories
 
 _counter = itertools.count(1)
@@ -27,8 +28,10 @@ def _fresh_cache(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.SITE_URL = "https://notizie.example.org"
     cache.clear()
+    ratelimit.reset_all()
     yield
     cache.clear()
+    ratelimit.reset_all()
 
 
 @pytest.fixture
