@@ -16,13 +16,13 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
+from cms.api.querysets import public_pages
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client, override_settings
 from wagtail.models import Page
 
-from cms.api.querysets import public_pages
 from cms.api.richtext import page_html_url
 from cms.models import NewsPage
 from newsletter import assembly
