@@ -13,8 +13,10 @@ import re
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path
+from django.utils import translation
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
+from django.utils.translation import gettext as _
 from wagtail.models import Locale
 
 from cms.api import fields as api_fields
@@ -145,10 +147,12 @@ class _AtomWithContent(Atom1Feed):
 
 def _xml_feed(request: HttpRequest, feed_class, content_type: str) -> HttpResponse:
     query = FeedQuery(request)
+    with translation.override(query.language):
+        description = _("%(title)s: le ultime notizie") % {"title": query.title}
     feed = feed_class(
         title=query.title,
         link=settings.SITE_URL + "/",
-        description=f"{query.title}: le ultime notizie",
+        description=description,
         language=query.language,
         feed_url=query.self_url(),
     )

@@ -196,6 +196,21 @@ class LinksInOwnLocaleMixin:
             raise ValidationError(errors)
 
 
+def offer_only_locale(form_field, locale_id: int) -> None:
+    """Make a model choice field's widget offer entities of one locale only.
+
+    The field itself still accepts any entity, so a forged or stale choice reaches
+    validation and gets the clear wrong-language message rather than Django's
+    generic "not one of the available choices".
+    """
+    if not hasattr(form_field, "queryset"):
+        return
+    offer = copy.copy(
+        form_field
+    )  # shares the widget: setting its queryset sets the widget's choices
+    offer.queryset = form_field.queryset.filter(locale_id=locale_id)
+
+
 class LinksInOwnLocaleFormMixin:
     """Admin forms offer entities of the object's own locale only, and validate the
     links the form submits.
@@ -212,12 +227,8 @@ class LinksInOwnLocaleFormMixin:
             return
         for field in translatable_link_fields(type(self.instance)):
             form_field = self.fields.get(field.name)
-            if form_field is None or not hasattr(form_field, "queryset"):
-                continue
-            # The widget offers the own locale only; the field still accepts any
-            # entity, so a forged or stale choice gets the clear message from clean().
-            offer = copy.copy(form_field)
-            offer.queryset = form_field.queryset.filter(locale_id=locale_id)
+            if form_field is not None:
+                offer_only_locale(form_field, locale_id)
 
     def _post_clean(self) -> None:
         for field in translatable_link_fields(type(self.instance)):
