@@ -111,7 +111,10 @@ def move_links_to_locale(instance: models.Model, locale: Locale) -> bool:
     for relation in get_all_child_relations(type(instance)):
         accessor = relation.get_accessor_name()
         children = list(getattr(instance, accessor).all())
-        if any([move_links_to_locale(child, locale) for child in children]):
+        moved = [
+            move_links_to_locale(child, locale) for child in children
+        ]  # every child, no short cut
+        if any(moved):
             setattr(instance, accessor, children)
             changed = True
     return changed
