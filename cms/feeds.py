@@ -16,6 +16,7 @@ from django.urls import path, reverse
 from django.utils import translation
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
+from django.utils.translation import gettext as _
 from wagtail.models import Locale
 
 from cms.api import fields as api_fields
@@ -150,10 +151,12 @@ class _AtomWithContent(Atom1Feed):
 
 def _xml_feed(request: HttpRequest, feed_class, content_type: str) -> HttpResponse:
     query = FeedQuery(request)
+    with translation.override(query.language):
+        description = _("%(title)s: le ultime notizie") % {"title": query.title}
     feed = feed_class(
         title=query.title,
         link=query.home_url(),
-        description=f"{query.title}: le ultime notizie",
+        description=description,
         language=query.language,
         feed_url=query.self_url(),
         # RFC 4287 wants an author on the feed or on every entry; the newsroom signs them all.

@@ -14,7 +14,12 @@ from wagtail.models import (
     PageViewRestriction,
     Site,
 )
-from wagtail.signals import page_published, page_unpublished, post_page_move
+from wagtail.signals import (
+    copy_for_translation_done,
+    page_published,
+    page_unpublished,
+    post_page_move,
+)
 
 from cms import caching
 from cms.models import (
@@ -31,6 +36,16 @@ from cms.models import (
 # Everything whose change can alter an API or feed response.
 SNIPPET_MODELS = (Topic, Organisation, Person, Place, Mission, MissionDelegate, MissionAgreement)
 ACCESS_MODELS = (PageViewRestriction, CollectionViewRestriction, Collection, Site, Locale)
+
+
+@receiver(copy_for_translation_done)
+def translation_links_its_own_locale(sender, source_obj, target_obj, **kwargs) -> None:
+    # The signal, not an override of copy_for_translation: simple_translation's view
+    # and its subtree walk call Wagtail's copy actions directly, and every one of them
+    # (pages and snippets) sends this signal.
+    from cms.models.translation import move_copy_links_to_its_locale
+
+    move_copy_links_to_its_locale(target_obj)
 
 
 def _invalidate(**kwargs) -> None:

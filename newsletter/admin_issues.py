@@ -23,14 +23,34 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from wagtail import hooks
+from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem as AdminMenuItem
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.viewsets.model import ModelViewSet
+
+from cms.models.translation import links_in_other_locales, offer_only_locale
 
 from . import archive, sending, tasks
 from .models import DeliveryState, Issue, IssueState, Newsletter
 
 # --- Newsletters ----------------------------------------------------------------------------
+
+
+class NewsletterForm(WagtailAdminModelForm):
+    """A newsletter's topics are topics of its own language."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.locale_id and "topics" in self.fields:
+            offer_only_locale(self.fields["topics"], self.instance.locale_id)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("locale") and cleaned.get("topics"):
+            errors = links_in_other_locales(cleaned["locale"], {"topics": cleaned["topics"]})
+            for name, error in errors.items():
+                self.add_error(name, error)
+        return cleaned
 
 
 class NewsletterViewSet(ModelViewSet):
@@ -68,6 +88,9 @@ class NewsletterViewSet(ModelViewSet):
             heading=_("Mittente"),
         ),
     ]
+
+    def get_edit_handler(self):
+        return ObjectList(self.panels, base_form_class=NewsletterForm).bind_to_model(self.model)
 
     def get_urlpatterns(self):
         return super().get_urlpatterns() + [

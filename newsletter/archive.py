@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import translation
 from django.views.decorators.http import require_GET
 
 from . import rendering, tokens
@@ -41,15 +42,18 @@ def archive_index(request: HttpRequest, slug: str | None = None) -> HttpResponse
     if slug is not None:
         newsletter = get_object_or_404(Newsletter, slug=slug, is_public=True, is_active=True)
         issues = issues.filter(newsletter=newsletter)
-    return render(
-        request,
-        "newsletter/archive_index.html",
-        {
-            "issues": issues[:200],
-            "newsletter": newsletter,
-            "canonical_url": tokens.absolute_url(request.path),
-        },
-    )
+    # One newsletter's archive speaks its language; the list of all, the reader's.
+    language = newsletter.locale.language_code if newsletter else translation.get_language()
+    with translation.override(language):
+        return render(
+            request,
+            "newsletter/archive_index.html",
+            {
+                "issues": issues[:200],
+                "newsletter": newsletter,
+                "canonical_url": tokens.absolute_url(request.path),
+            },
+        )
 
 
 @require_GET

@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Max, Q
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from . import content
 from .models import Cadence, Issue, IssueItem, IssueRendition, IssueState, Newsletter
@@ -20,11 +21,6 @@ CADENCE_PERIODS = {
     Cadence.DAILY: timedelta(days=1),
     Cadence.WEEKLY: timedelta(days=7),
     Cadence.MONTHLY: timedelta(days=31),
-}
-# Subject lines per language; the date is formatted by Django's own locale data.
-SUBJECT_FORMATS = {
-    "it": "{name} — n. {number} · {date}",
-    "en": "{name} — No. {number} · {date}",
 }
 
 
@@ -42,9 +38,13 @@ def first_window_start(newsletter: Newsletter, now: datetime) -> datetime:
 
 def localised_subject(newsletter: Newsletter, number: int, day: datetime) -> str:
     language = newsletter.locale.language_code
-    date = long_date(day, language)
-    template = SUBJECT_FORMATS.get(language, SUBJECT_FORMATS["en"])
-    return template.format(name=newsletter.name, number=number, date=date)[:200]
+    with translation.override(language):
+        subject = _("%(name)s — n. %(number)d · %(date)s") % {
+            "name": newsletter.name,
+            "number": number,
+            "date": long_date(day, language),
+        }
+    return subject[:200]
 
 
 def assemble(newsletter: Newsletter, *, now: datetime | None = None) -> Assembly:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from cms.models import Topic
@@ -28,6 +29,29 @@ def topics_for(newsletter: Newsletter):
     if chosen.exists():
         return chosen
     return Topic.objects.filter(locale=newsletter.locale)
+
+
+def topic_choices(
+    newsletters: list[Newsletter], language: str | None = None
+) -> list[tuple[str, str]]:
+    """(slug, name) of the topics these newsletters offer, named in `language`.
+
+    A topic is offered by its slug, which its translations share; the name shown
+    is the name of its translation in the reader's language when there is one.
+    """
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    topics = [topic for newsletter in newsletters for topic in topics_for(newsletter)]
+    translated = {
+        topic.translation_key: topic.name
+        for topic in Topic.objects.filter(
+            translation_key__in={topic.translation_key for topic in topics},
+            locale__language_code=language,
+        )
+    }
+    choices: dict[str, str] = {}
+    for topic in topics:
+        choices.setdefault(topic.slug, translated.get(topic.translation_key, topic.name))
+    return sorted(choices.items(), key=lambda item: item[1])
 
 
 class BoundedMultipleChoiceField(forms.MultipleChoiceField):
@@ -99,15 +123,11 @@ class SubscribeForm(SelectionMixin, forms.Form):
     # Honeypot: hidden from people, filled in by naive bots.
     website = forms.CharField(required=False, max_length=500, label=_("Lascia vuoto"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, language: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         newsletters = list(public_newsletters().prefetch_related("topics"))
         self.fields["newsletters"].choices = [(item.slug, item.name) for item in newsletters]
-        topic_choices: dict[str, str] = {}
-        for newsletter in newsletters:
-            for topic in topics_for(newsletter):
-                topic_choices.setdefault(topic.slug, topic.name)
-        self.fields["topics"].choices = sorted(topic_choices.items(), key=lambda item: item[1])
+        self.fields["topics"].choices = topic_choices(newsletters, language)
 
     @property
     def is_bot(self) -> bool:
@@ -154,15 +174,11 @@ class PreferencesForm(SelectionMixin, forms.Form):
     )
     locale = forms.ChoiceField(label=_("Lingua delle email"), choices=settings.LANGUAGES)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, language: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        newsletters = list(public_newsletters())
+        newsletters = list(public_newsletters().prefetch_related("topics"))
         self.fields["newsletters"].choices = [(item.slug, item.name) for item in newsletters]
-        topic_choices: dict[str, str] = {}
-        for newsletter in newsletters:
-            for topic in topics_for(newsletter):
-                topic_choices.setdefault(topic.slug, topic.name)
-        self.fields["topics"].choices = sorted(topic_choices.items(), key=lambda item: item[1])
+        self.fields["topics"].choices = topic_choices(newsletters, language)
 
     def clean(self):
         cleaned = super().clean()

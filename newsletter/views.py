@@ -107,7 +107,7 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
         with translation.override(subscriber.locale):
             return render(request, "newsletter/unsubscribed.html")
     if request.method == "POST":
-        form = PreferencesForm(request.POST)
+        form = PreferencesForm(request.POST, language=subscriber.locale)
         if form.is_valid():
             subscriber = consent.update_preferences(
                 subscriber, form.selection(), form.cleaned_data["locale"], who
@@ -131,11 +131,12 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
 def _preferences_form(subscriber) -> PreferencesForm:
     subscriptions = subscriber.subscriptions.select_related("newsletter").prefetch_related("topics")
     return PreferencesForm(
+        language=subscriber.locale,
         initial={
             "newsletters": [item.newsletter.slug for item in subscriptions],
             "topics": sorted({topic.slug for item in subscriptions for topic in item.topics.all()}),
             "locale": subscriber.locale,
-        }
+        },
     )
 
 

@@ -15,6 +15,7 @@ from cms.api.preview_mode import HeadlessPreviewMode
 from cms.blocks import NewsBodyBlock
 
 from .snippets import Mission, Organisation, Person, Place, Topic
+from .translation import LinksInOwnLocalePageForm, link_locale_errors
 
 # Titles end up in email subject lines, standfirsts in cards and preheaders.
 TITLE_MAX_LENGTH = 120
@@ -194,6 +195,8 @@ class NewsPage(HeadlessPreviewMode, Page):
         index.FilterField("locale_id"),
     ]
 
+    base_form_class = LinksInOwnLocalePageForm
+
     parent_page_types = ["cms.NewsIndexPage"]
     subpage_types: list[str] = []
     page_description = _(
@@ -215,6 +218,7 @@ class NewsPage(HeadlessPreviewMode, Page):
             errors["hero_alt"] = _(
                 "Descrivi l'immagine principale: il testo alternativo è obbligatorio."
             )
+        errors.update(link_locale_errors(self))
         if errors:
             raise ValidationError(errors)
 

@@ -11,6 +11,8 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.models import Orderable, TranslatableMixin
 from wagtail.search import index
 
+from .translation import LinksInOwnLocaleMixin, LinksInOwnLocaleSnippetForm
+
 
 class UniqueSlugPerLocaleMixin:
     """Report a slug already used in the same locale as a field error.
@@ -40,7 +42,9 @@ class UniqueSlugPerLocaleMixin:
             )
 
 
-class SluggedSnippet(UniqueSlugPerLocaleMixin, TranslatableMixin, index.Indexed, models.Model):
+class SluggedSnippet(
+    LinksInOwnLocaleMixin, UniqueSlugPerLocaleMixin, TranslatableMixin, index.Indexed, models.Model
+):
     """What every reference entity shares: a name, and a slug unique per locale."""
 
     name = models.CharField(_("nome"), max_length=160)
@@ -52,6 +56,7 @@ class SluggedSnippet(UniqueSlugPerLocaleMixin, TranslatableMixin, index.Indexed,
     )
 
     search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+    base_form_class = LinksInOwnLocaleSnippetForm
 
     class Meta(TranslatableMixin.Meta):
         abstract = True
@@ -194,7 +199,13 @@ class Place(SluggedSnippet):
             )
 
 
-class Mission(UniqueSlugPerLocaleMixin, TranslatableMixin, index.Indexed, ClusterableModel):
+class Mission(
+    LinksInOwnLocaleMixin,
+    UniqueSlugPerLocaleMixin,
+    TranslatableMixin,
+    index.Indexed,
+    ClusterableModel,
+):
     """An institutional mission: who went where, whom they met, what came of it.
 
     A snippet rather than a page: many news items point at one mission, and
@@ -241,6 +252,7 @@ class Mission(UniqueSlugPerLocaleMixin, TranslatableMixin, index.Indexed, Cluste
         help_text=_("Che cosa ha prodotto la missione: accordi, investimenti, nuove sedi."),
     )
 
+    base_form_class = LinksInOwnLocaleSnippetForm
     panels = [
         FieldPanel("name"),
         FieldPanel("slug"),
