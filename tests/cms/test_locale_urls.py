@@ -16,7 +16,6 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
-from cms.api.querysets import public_pages
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
@@ -25,6 +24,7 @@ from wagtail.models import Page
 
 from cms.api.richtext import page_html_url
 from cms.models import NewsPage
+from cms.public import public_pages
 from newsletter import assembly
 from newsletter.models import Newsletter
 from tests import factories
