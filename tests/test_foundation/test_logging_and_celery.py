@@ -53,7 +53,7 @@ def test_a_log_line_outside_a_task_says_there_is_none():
 def test_logs_go_to_stdout_through_the_task_filter():
     handler = settings.LOGGING["handlers"]["stdout"]
     assert handler["stream"] == "ext://sys.stdout"
-    assert handler["filters"] == ["task_context"]
+    assert handler["filters"] == ["task_context", "redact_tokens"]
     assert settings.LOGGING["root"]["handlers"] == ["stdout"]
 
 
