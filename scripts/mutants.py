@@ -83,12 +83,47 @@ MUTANTS = [
     ),
     Mutant(
         "erase-keeps-subscriptions",
-        "erasure: erase() deletes the subscriptions",
+        "erasure: erase() deletes the subscriptions and the stored confirmation email",
         "newsletter/consent.py",
-        "        )\n        subscriber.subscriptions.all().delete()\n        subscriber.email = None\n",
-        "        )\n        subscriber.email = None\n",
-        (N + "test_gdpr.py",),
-        pending="its test (erasing an active subscriber) comes with the sec-deploy branch",
+        "        subscriber.subscriptions.all().delete()\n        email = subscriber.email\n",
+        "        email = subscriber.email\n",
+        (
+            "tests/security/test_gdpr_erasure.py::"
+            "test_erasing_an_active_subscriber_removes_subscriptions_and_the_stored_confirmation",
+        ),
+    ),
+    Mutant(
+        "stop-not-checked-before-mail-from",
+        "no send after unsubscribe: a stop that committed before MAIL FROM wins, mid-batch",
+        "newsletter/sending.py",
+        "            if _stopped_among(issue, [delivery]):\n",
+        "            if False:\n",
+        (
+            N + "test_reliability.py::"
+            "test_no_message_leaves_for_a_recipient_after_their_unsubscribe_committed_mid_batch",
+        ),
+    ),
+    Mutant(
+        "retries-capped-by-celery-default",
+        "retries: a batch retries NEWSLETTER_MAX_RETRIES times, then the issue pauses",
+        "newsletter/tasks.py",
+        "max_retries=settings.NEWSLETTER_MAX_RETRIES",
+        "max_retries=None",
+        (
+            N + "test_reliability.py::"
+            "test_a_batch_retries_as_often_as_configured_then_pauses_and_riprendi_sends_everyone_once",
+        ),
+    ),
+    Mutant(
+        "lease-never-renewed",
+        "batch handover: a live worker keeps its claim; only a dead worker's work is taken over",
+        "newsletter/sending.py",
+        "                    renew_lease(self.issue_id, self.ids)\n",
+        "                    pass\n",
+        (
+            N
+            + "test_reliability.py::test_a_live_worker_keeps_its_claim_while_a_batch_outlasts_the_lease",
+        ),
     ),
     Mutant(
         "esp-call-per-message",
