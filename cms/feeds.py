@@ -24,6 +24,7 @@ from cms.api.querysets import public_news
 from cms.api.richtext import absolute_url, page_html_url
 from cms.caching import public_endpoint
 from cms.models import NewsPage, Topic
+from web.params import InvalidParameter
 
 FEED_ITEMS = 30
 FEED_PARAMETERS = {"topic", "locale", "_"}
@@ -176,7 +177,7 @@ def _with_errors(view):
     def wrapped(request: HttpRequest) -> HttpResponse:
         try:
             return view(request)
-        except ParameterError as error:
+        except InvalidParameter as error:
             return JsonResponse(
                 {"message": error.message, "parameter": error.parameter}, status=400
             )

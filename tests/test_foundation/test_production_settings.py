@@ -16,6 +16,7 @@ def production_env(tmp_path):
         SITE_URL="https://news.example.org",
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
         REDIS_URL="redis://127.0.0.1:6379/0",
+        CACHE_REDIS_URL="redis://127.0.0.1:6380/0",
         EMAIL_URL="smtp://mail.example.org:587?tls=1",
         DEFAULT_FROM_EMAIL="Notiziario <news@example.org>",
         VAR_DIR=str(tmp_path / "var"),
@@ -31,7 +32,7 @@ def test_check_deploy_reports_no_issues_with_a_real_secret_and_hosts(production_
 
 @pytest.mark.parametrize(
     "name", ["SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL", "DATABASE_URL", "REDIS_URL", "EMAIL_URL",
-             "DEFAULT_FROM_EMAIL"],
+             "DEFAULT_FROM_EMAIL", "CACHE_REDIS_URL"],
 )  # fmt: skip
 def test_a_missing_variable_stops_start_up_naming_it(production_env, name):
     del production_env[name]
@@ -47,6 +48,8 @@ def test_a_missing_variable_stops_start_up_naming_it(production_env, name):
         ("SECRET_KEY", "too-short"),
         ("SITE_URL", "http://news.example.org"),
         ("REDIS_URL", "localhost:6379"),
+        ("CACHE_REDIS_URL", "localhost:6380"),
+        ("CACHE_REDIS_URL", "redis://127.0.0.1:6379/3"),
         ("EMAIL_URL", "smtpx://mail.example.org"),
         ("DATABASE_URL", "nosuchdb://x"),
         ("SECURE_HSTS_SECONDS", "a year"),

@@ -15,6 +15,7 @@ from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Collection, CollectionViewRestriction
 
+from cms import caching
 from cms.models import Mission, Organisation, Person, Place
 from tests import factories
 
@@ -27,8 +28,10 @@ def _fresh_cache(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.SITE_URL = "https://notizie.example.org"
     cache.clear()
+    caching.forget_all()
     yield
     cache.clear()
+    caching.forget_all()
 
 
 @pytest.fixture
