@@ -105,7 +105,7 @@ def api_issues(request: HttpRequest) -> JsonResponse:
     if slug is not None:
         # A NUL cannot be in a slug, and PostgreSQL refuses it in a query.
         if "\x00" in slug or not (
-            Newsletter.objects.filter(slug=slug[:200], is_public=True, is_active=True).exists()
+            Newsletter.objects.filter(slug=slug, is_public=True, is_active=True).exists()
         ):
             return _bad_request("newsletter", f"No public newsletter has the slug {slug[:60]!r}.")
         issues = issues.filter(newsletter__slug=slug)

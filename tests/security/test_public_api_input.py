@@ -337,7 +337,17 @@ def test_generated_query_strings_never_get_a_server_error_on_the_archive(client,
 def test_raw_query_strings_with_broken_encoding_never_get_a_server_error(client, content):
     @HYPOTHESIS
     @given(
-        path=st.sampled_from([*API_LISTINGS, *FEEDS, "/api/v2/issues/", "/api/schema/"]),
+        path=st.sampled_from(
+            [
+                *API_LISTINGS,
+                *FEEDS,
+                "/api/v2/issues/",
+                "/api/schema/",
+                "/api/docs/",
+                "/newsletter/archive/",
+                "/newsletter/subscribe/",
+            ]
+        ),
         raw=st.text(st.sampled_from("%&=;+?#[]()aZ09²\u00ff\x00 "), max_size=40),
     )
     def check(path, raw):
