@@ -25,7 +25,8 @@ COPY . .
 RUN SECRET_KEY=build-only-$(python -c "import secrets; print(secrets.token_urlsafe(50))") \
     HASH_KEY=build-only-$(python -c "import secrets; print(secrets.token_urlsafe(32))") \
     ALLOWED_HOSTS=build.invalid SITE_URL=https://build.invalid DATABASE_URL=sqlite:////tmp/build.sqlite3 \
-    REDIS_URL=redis://build.invalid:6379/0 EMAIL_URL=console: DEFAULT_FROM_EMAIL=build@build.invalid \
+    REDIS_URL=redis://build.invalid:6379/0 CACHE_REDIS_URL=redis://cache.build.invalid:6379/0 \
+    EMAIL_URL=console: DEFAULT_FROM_EMAIL=build@build.invalid \
     python manage.py collectstatic --noinput --verbosity 0
 
 RUN useradd --create-home --uid 1000 app \

@@ -26,6 +26,7 @@ from cms.api.richtext import absolute_url, page_html_url
 from cms.caching import public_endpoint
 from cms.models import NewsPage, Topic
 from cms.public import public_news
+from web.params import InvalidParameter
 
 FEED_ITEMS = 30
 FEED_PARAMETERS = {"topic", "locale", "_"}
@@ -187,7 +188,7 @@ def _with_errors(view):
     def wrapped(request: HttpRequest) -> HttpResponse:
         try:
             return view(request)
-        except ParameterError as error:
+        except InvalidParameter as error:
             return JsonResponse(
                 {"message": error.message, "parameter": error.parameter}, status=400
             )

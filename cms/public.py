@@ -8,12 +8,14 @@ these querysets cost no extra query however many restrictions there are.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Length, Substr
 from django.utils import timezone
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
-from wagtail.models import CollectionViewRestriction, Page, PageViewRestriction
+from wagtail.models import CollectionViewRestriction, Page, PageViewRestriction, Revision
 
 from cms.models import NewsPage
 
@@ -34,6 +36,27 @@ def public_pages(model: type[Page] = Page) -> QuerySet:
         .filter(Q(expire_at__isnull=True) | Q(expire_at__gt=timezone.now()))
         .exclude(_restricted_ancestor("path", PageViewRestriction, "page__path"))
     )
+
+
+def next_scheduled_change() -> datetime | None:
+    """The next moment a page stops or starts being public by schedule, if any is planned.
+
+    The earliest future expire_at of a live page, or go-live of a revision
+    scheduled for publishing; each is one index scan
+    (cms/migrations/0005_page_schedule_indexes.py).
+    """
+    now = timezone.now()
+    moments = [
+        Page.objects.filter(live=True, expire_at__gt=now)
+        .order_by("expire_at")
+        .values_list("expire_at", flat=True)
+        .first(),
+        Revision.objects.filter(approved_go_live_at__gt=now)
+        .order_by("approved_go_live_at")
+        .values_list("approved_go_live_at", flat=True)
+        .first(),
+    ]
+    return min((moment for moment in moments if moment is not None), default=None)
 
 
 def public_news() -> QuerySet:

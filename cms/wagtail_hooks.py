@@ -4,7 +4,10 @@ Every viewset is translatable (the models use TranslatableMixin), so the admin
 shows a locale switcher and simple_translation's "Traduci" action.
 """
 
+from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
@@ -70,3 +73,10 @@ class ReferenceEntitiesGroup(SnippetViewSetGroup):
 
 register_snippet(ReferenceEntitiesGroup)
 register_snippet(WebhooksGroup)
+
+
+@hooks.register("before_serve_page")
+def refuse_expired_pages(page, request, serve_args, serve_kwargs):
+    """A page past its expire_at is gone from the site at once, not when beat unpublishes it."""
+    if page.expire_at is not None and page.expire_at <= timezone.now():
+        raise Http404("This page has expired.")

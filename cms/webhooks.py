@@ -4,6 +4,9 @@ Each active endpoint gets a WebhookDelivery row (the admin's delivery log)
 and a Celery task that POSTs the JSON payload, signed with the endpoint's
 secret, retrying with exponential backoff.
 
+Only public addresses are called, at the address vetted just before the
+connection, and redirects are not followed (cms/outbound.py).
+
 Verifying on the receiving side: HMAC-SHA256 of the raw request body with
 the shared secret, hex-encoded, equals the X-Notiziario-Signature header
 after its "sha256=" prefix.
@@ -14,13 +17,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import urllib.error
-import urllib.request
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from cms import outbound
 from cms.models import DeliveryState, NewsPage, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 Event = WebhookEvent
@@ -85,34 +87,32 @@ def deliver(delivery_id: int) -> WebhookDelivery:
     if delivery.state in (DeliveryState.DELIVERED, DeliveryState.FAILED):
         return delivery
     body = encode(delivery.payload)
-    request = urllib.request.Request(
-        delivery.endpoint.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": f"Notiziario-Webhooks ({settings.SITE_URL})",
-            SIGNATURE_HEADER: sign(body, delivery.endpoint.secret),
-            EVENT_HEADER: delivery.event,
-            "X-Notiziario-Delivery": str(delivery.id),
-        },
-    )
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": f"Notiziario-Webhooks ({settings.SITE_URL})",
+        SIGNATURE_HEADER: sign(body, delivery.endpoint.secret),
+        EVENT_HEADER: delivery.event,
+        "X-Notiziario-Delivery": str(delivery.id),
+    }
     delivery.attempts += 1
     delivery.last_attempt_at = timezone.now()
+    refused = False
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
-            status = response.status
-        error = ""
-    except urllib.error.HTTPError as exc:
-        status, error = exc.code, f"HTTP {exc.code}"
-    except (urllib.error.URLError, OSError) as exc:
-        status, error = None, f"{type(exc).__name__}: {exc}"
+        status = outbound.post(delivery.endpoint.url, body, headers, timeout=TIMEOUT_SECONDS)
+        error = "" if 200 <= status < 300 else f"HTTP {status}"
+    except (outbound.Unresolvable, outbound.DeliveryFailed):
+        # Refused, unreachable, timed out or not resolved read the same: the log is no port
+        # scanner. Worth another try later.
+        status, error = None, "connessione non riuscita"
+    except outbound.RefusedTarget:
+        # Not a public address: no retry changes that.
+        status, error, refused = None, "indirizzo non consentito", True
     delivery.response_status = status
     delivery.error = error[:2000]
     if status is not None and 200 <= status < 300:
         delivery.state = DeliveryState.DELIVERED
         delivery.delivered_at = timezone.now()
-    elif delivery.attempts >= MAX_ATTEMPTS:
+    elif refused or delivery.attempts >= MAX_ATTEMPTS:
         delivery.state = DeliveryState.FAILED
     else:
         delivery.state = DeliveryState.RETRYING

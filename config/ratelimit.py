@@ -3,15 +3,12 @@
 Every limit in the project (API requests per client, subscriptions per client and per
 address, confirmation emails, newsletter sending) goes through `RateLimit.hit`.
 
-With REDIS_URL the counters live in that Redis, shared by every web and worker
-process. A decision is one Lua script (check and count in one atomic step, so
+The counters live in the REDIS_URL Redis (never evicted), shared by every web and
+worker process. A decision is one Lua script (check and count in one atomic step, so
 concurrent requests never pass the limit together); a refusal reads the window
 once more for its retry time. Both are a constant number of round trips, whatever
 the period. The window is the usual two-bucket approximation: the previous fixed
 window's count is weighted by how much of it still overlaps the sliding window.
-
-Without REDIS_URL (development only: production requires it) the counters live in
-each process's memory, so every process counts on its own.
 """
 
 from __future__ import annotations
@@ -23,10 +20,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from limits import RateLimitItemPerSecond
-from limits.storage import MemoryStorage, RedisStorage, Storage
+from limits.storage import RedisStorage, Storage
 from limits.strategies import SlidingWindowCounterRateLimiter
 
-KEY_PREFIX = "ratelimit"
 
 
 @dataclass(frozen=True)
@@ -37,9 +33,10 @@ class Decision:
 
 @functools.cache
 def _storage() -> Storage:
-    if settings.REDIS_URL:
-        return RedisStorage(settings.REDIS_URL, key_prefix=KEY_PREFIX)
-    return MemoryStorage()
+    # Under the cache's key prefix, so a test run (which has a prefix of its own) never
+    # resets the counters of a developer's `make run` sharing the same Redis.
+    prefix = settings.CACHES["default"].get("KEY_PREFIX", "notiziario")
+    return RedisStorage(settings.REDIS_URL, key_prefix=f"{prefix}:ratelimit")
 
 
 @functools.cache

@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.views.decorators.http import require_GET
 
+from web.params import MAX_ID, InvalidParameter, parse_whole_number
+
 from . import rendering, tokens
 from .models import Issue, IssueState, Newsletter
 
@@ -104,25 +106,27 @@ def _bad_request(field: str, message: str) -> JsonResponse:
     return JsonResponse({"errors": {field: [message]}}, status=400)
 
 
-def _non_negative(request: HttpRequest, name: str, default: int) -> int | None:
-    raw = request.GET.get(name, str(default))
-    return int(raw) if raw.isdigit() else None
-
-
 @require_GET
 def api_issues(request: HttpRequest) -> JsonResponse:
     issues = sent_issues()
     slug = request.GET.get("newsletter")
     if slug is not None:
-        if not Newsletter.objects.filter(slug=slug, is_public=True, is_active=True).exists():
-            return _bad_request("newsletter", f"No public newsletter has the slug {slug!r}.")
+        # A NUL cannot be in a slug, and PostgreSQL refuses it in a query.
+        if "\x00" in slug or not (
+            Newsletter.objects.filter(slug=slug, is_public=True, is_active=True).exists()
+        ):
+            return _bad_request("newsletter", f"No public newsletter has the slug {slug[:60]!r}.")
         issues = issues.filter(newsletter__slug=slug)
-    limit = _non_negative(request, "limit", API_PAGE_SIZE)
-    offset = _non_negative(request, "offset", 0)
-    if limit is None or not 1 <= limit <= API_MAX_PAGE_SIZE:
-        return _bad_request("limit", f"limit must be a whole number from 1 to {API_MAX_PAGE_SIZE}.")
-    if offset is None:
-        return _bad_request("offset", "offset must be a whole number, 0 or more.")
+    try:
+        limit = parse_whole_number(
+            "limit",
+            request.GET.get("limit", str(API_PAGE_SIZE)),
+            minimum=1,
+            maximum=API_MAX_PAGE_SIZE,
+        )
+        offset = parse_whole_number("offset", request.GET.get("offset", "0"), maximum=MAX_ID)
+    except InvalidParameter as error:
+        return _bad_request(error.parameter, error.message + ".")
     page = [issue_summary(issue) for issue in issues[offset : offset + limit]]
     response = JsonResponse({"meta": {"total_count": issues.count()}, "items": page})
     response["Cache-Control"] = "public, max-age=300"

@@ -1,0 +1,1 @@
+"""Request utilities both apps use; imports neither app."""

@@ -8,12 +8,11 @@ from rest_framework import status
 from rest_framework.response import Response
 from wagtail.api.v2.utils import BadRequestError
 
+from web.params import InvalidParameter
 
-class ParameterError(BadRequestError):
-    def __init__(self, parameter: str, message: str):
-        super().__init__(message)
-        self.parameter = parameter
-        self.message = message
+
+class ParameterError(InvalidParameter, BadRequestError):
+    """A bad query parameter, named in the 400 (web.params raises the plain InvalidParameter)."""
 
 
 # Wagtail's own messages, and the parameter each one is about.
@@ -54,7 +53,7 @@ def error_response(exc: Exception, query: dict) -> Response | None:
     """The JSON answer for an exception the API expects, or None to let it raise."""
     if isinstance(exc, Http404):
         return Response({"message": str(exc) or "not found"}, status=status.HTTP_404_NOT_FOUND)
-    if isinstance(exc, ParameterError):
+    if isinstance(exc, InvalidParameter):
         return bad_request(exc.message, exc.parameter)
     if isinstance(exc, BadRequestError):
         message = str(exc)

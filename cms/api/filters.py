@@ -21,11 +21,14 @@ from wagtail.models import Locale
 
 from cms.api.errors import ParameterError
 from cms.models import Mission, NewsPage, Organisation, Person, Place, Topic
+from web.params import MAX_BIG_ID, is_ascii_whole_number, parse_whole_number
 
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,80}$")
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,80}")
 MAX_VALUES_PER_FILTER = 20
-MAX_ID = 2**31 - 1  # Wagtail page ids are 32-bit; nothing larger can exist.
+# `fields` is parsed recursively by Wagtail: its length and nesting are bounded first.
+MAX_FIELDS_LENGTH = 1000
+MAX_FIELDS_DEPTH = 4
 
 # filter parameter → (relation on NewsPage, entity model)
 ENTITY_FILTERS: dict[str, tuple[str, type[models.Model]]] = {
@@ -47,13 +50,34 @@ INTEGER_PARAMETERS = (
 )
 
 
-def check_integer_parameters(query) -> None:
+def check_integer_parameters(query) -> dict[str, int]:
+    """The whole-number parameters present, parsed (child_of=root and the like left out)."""
+    parsed = {}
     for name in INTEGER_PARAMETERS:
         value = query.get(name)
         if value is None or (name in {"child_of", "descendant_of"} and value == "root"):
             continue
-        if not value.isdigit() or int(value) > MAX_ID:
-            raise ParameterError(name, f"{name} must be a whole number between 0 and {MAX_ID}")
+        parsed[name] = parse_whole_number(name, value)
+    return parsed
+
+
+def check_fields_parameter(query) -> None:
+    """Refuse a `fields` too long or too deeply nested for Wagtail's recursive parser."""
+    raw = query.get("fields")
+    if raw is None:
+        return
+    if len(raw) > MAX_FIELDS_LENGTH:
+        raise ParameterError("fields", f"fields is limited to {MAX_FIELDS_LENGTH} characters")
+    depth = 0
+    for character in raw:
+        if character == "(":
+            depth += 1
+            if depth > MAX_FIELDS_DEPTH:
+                raise ParameterError(
+                    "fields", f"fields may nest at most {MAX_FIELDS_DEPTH} levels deep"
+                )
+        elif character == ")":
+            depth -= 1
 
 
 def check_no_null_characters(query) -> None:
@@ -75,11 +99,9 @@ def entity_condition(parameter: str, raw: str) -> Q:
         )
     ids, slugs = set(), set()
     for value in values:
-        if value.isdigit():
-            if int(value) > 2**63 - 1:
-                raise ParameterError(parameter, f"{parameter}: {value} is not a valid id")
-            ids.add(int(value))
-        elif SLUG.match(value):
+        if is_ascii_whole_number(value):
+            ids.add(parse_whole_number(parameter, value, maximum=MAX_BIG_ID))
+        elif SLUG.fullmatch(value):
             slugs.add(value)
         else:
             raise ParameterError(parameter, f"{parameter}: {value!r} is neither a slug nor an id")
@@ -89,7 +111,7 @@ def entity_condition(parameter: str, raw: str) -> Q:
 def parse_date_bound(parameter: str, raw: str, *, end: bool) -> datetime:
     """An ISO date (the whole day is included) or an ISO datetime (exact)."""
     try:
-        if ISO_DATE.match(raw):
+        if ISO_DATE.fullmatch(raw):
             day = parse_date(raw)
             if day is None:
                 raise ValueError
@@ -127,7 +149,7 @@ class NewsFilter(BaseFilterBackend):
         if "published_before" in params:
             before = parse_date_bound("published_before", params["published_before"], end=True)
             # A date includes its whole day; a datetime is an exact, inclusive bound.
-            day_only = ISO_DATE.match(params["published_before"]) is not None
+            day_only = ISO_DATE.fullmatch(params["published_before"]) is not None
             lookup = "publication_date__lt" if day_only else "publication_date__lte"
             queryset = queryset.filter(**{lookup: before})
         if after and before and after > before:

@@ -14,8 +14,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from cms.caching import public_endpoint
-
-MAX_ID = 2**31 - 1
+from web.params import MAX_ID
 
 
 def _ref(name: str) -> dict:
@@ -494,5 +493,5 @@ def docs_view(request: HttpRequest) -> HttpResponse:
     return render(request, "cms/api_docs.html", {"schema": build_schema()})
 
 
-schema = public_endpoint(schema_view)
-docs = public_endpoint(docs_view)
+schema = public_endpoint(schema_view, parameters=frozenset())
+docs = public_endpoint(docs_view, parameters=frozenset())

@@ -27,13 +27,13 @@ from cms.api import fields as api_fields
 from cms.api import listing
 from cms.api.errors import ParameterError, error_response
 from cms.api.filters import (
-    MAX_ID,
     NEWS_FILTERS,
     FieldsFilter,
     LocaleFilter,
     NewsFilter,
     OrderingFilter,
     SearchFilter,
+    check_fields_parameter,
     check_integer_parameters,
     check_no_null_characters,
     is_filterable,
@@ -52,6 +52,7 @@ from cms.models import (
 )
 from cms.public import public_documents, public_images, public_news, public_pages
 from cms.translated_urls import page_at
+from web.params import MAX_ID, parse_whole_number
 
 SEARCH_OPERATORS = {"and", "or"}
 # Never filterable or orderable, whatever the model says.
@@ -68,11 +69,13 @@ class PublicAPIMixin:
     model_api_fields: dict = {}
     detail_query_parameters = frozenset(["fields", "_"])
     batch: api_fields.Batch | None = None
+    whole_numbers: dict[str, int] = {}  # the integer query parameters, parsed by initial()
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         check_no_null_characters(request.GET)
-        check_integer_parameters(request.GET)
+        self.whole_numbers = check_integer_parameters(request.GET)
+        check_fields_parameter(request.GET)
         if (
             "search_operator" in request.GET
             and request.GET["search_operator"] not in SEARCH_OPERATORS
@@ -291,10 +294,10 @@ class PagesViewSet(PublicAPIMixin, PagesAPIViewSet):
     def page_bounds(self, request) -> tuple[int, int]:
         """offset and limit, checked as WagtailPagination checks them."""
         limit_max = settings.WAGTAILAPI_LIMIT_MAX
-        limit = int(request.GET.get("limit", min(20, limit_max) if limit_max else 20))
+        limit = self.whole_numbers.get("limit", min(20, limit_max) if limit_max else 20)
         if limit_max and limit > limit_max:
             raise ParameterError("limit", f"limit cannot be higher than {limit_max}")
-        return int(request.GET.get("offset", 0)), limit
+        return self.whole_numbers.get("offset", 0), limit
 
     def get_object(self):
         if getattr(self, "_cached_object", None) is not None:
@@ -326,10 +329,8 @@ class PagesViewSet(PublicAPIMixin, PagesAPIViewSet):
         if unknown:
             name = sorted(unknown)[0]
             raise ParameterError(name, f"unknown query parameter for find: {name}")
-        if "id" in request.GET and not (
-            request.GET["id"].isdigit() and int(request.GET["id"]) <= MAX_ID
-        ):
-            raise ParameterError("id", f"id must be a whole number between 0 and {MAX_ID}")
+        if "id" in request.GET:
+            parse_whole_number("id", request.GET["id"])
         return super().find_view(request)
 
 

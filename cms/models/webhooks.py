@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
@@ -23,7 +24,14 @@ class WebhookEndpoint(models.Model):
     name = models.CharField(
         _("nome"), max_length=120, help_text=_("Chi riceve, per esempio «intoscana.it».")
     )
-    url = models.URLField(_("indirizzo"), max_length=500)
+    url = models.URLField(
+        _("indirizzo"),
+        max_length=500,
+        help_text=_(
+            "Un indirizzo http:// o https:// pubblico. Gli indirizzi della rete interna "
+            "sono rifiutati, salvo quelli elencati in WEBHOOK_ALLOWED_HOSTS."
+        ),
+    )
     secret = models.CharField(
         _("segreto"),
         max_length=128,
@@ -45,6 +53,17 @@ class WebhookEndpoint(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if not self.url:
+            return
+        from cms import outbound
+
+        try:
+            outbound.vet(self.url)
+        except outbound.RefusedTarget as refused:
+            raise ValidationError({"url": str(refused)}) from None
 
 
 class DeliveryState(models.TextChoices):

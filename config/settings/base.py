@@ -165,9 +165,16 @@ globals().update(_email)
 # by SMTP or to files. Only this provider's webhooks are mounted (config/urls.py).
 EMAIL_ESP = env.esp_name(_email["EMAIL_BACKEND"])
 
-# Redis carries the broker and the cache.
+# Redis carries the broker, rate-limit counters and job progress: it must never evict
+# (maxmemory-policy noeviction). The API/feed response cache (cms/caching.py) is
+# evictable and lives apart, at CACHE_REDIS_URL: an instance with maxmemory and
+# allkeys-lru. Development and tests default it to another database of REDIS_URL
+# (index + 8); production requires an instance of its own.
 REDIS_URL = env.url(
     "REDIS_URL", _RUNNING_SERVICES.get("REDIS_URL"), ("redis", "rediss"), required=True
+)
+CACHE_REDIS_URL = env.url(
+    "CACHE_REDIS_URL", env.redis_database_beside(REDIS_URL), ("redis", "rediss")
 )
 CACHES = {
     "default": {
@@ -314,11 +321,18 @@ CELERY_BEAT_SCHEDULE["newsletter-send-scheduled-issues"] = {
 # Cache-Control max-age, in seconds, of every API and feed response.
 API_CACHE_MAX_AGE = env.get_int("API_CACHE_MAX_AGE", 60)
 # How long a rendered response stays in Redis; publishing invalidates it sooner. 0 turns it off.
+# Neither this nor API_CACHE_MAX_AGE outlives the next scheduled expiry or go-live of a page.
 API_RESPONSE_CACHE_TIMEOUT = env.get_int("API_RESPONSE_CACHE_TIMEOUT", 600)
+# A response larger than this many bytes is served but not stored.
+API_RESPONSE_CACHE_MAX_BYTES = env.get_int("API_RESPONSE_CACHE_MAX_BYTES", 1024 * 1024)
 # Requests per client IP per API_RATE_LIMIT_PERIOD seconds; 0 turns rate limiting off.
 API_RATE_LIMIT = env.get_int("API_RATE_LIMIT", 600)
 API_RATE_LIMIT_PERIOD = env.get_int("API_RATE_LIMIT_PERIOD", 60)
 WAGTAILAPI_LIMIT_MAX = env.get_int("API_LIMIT_MAX", 100)
+# Webhooks (cms/outbound.py) reach only public addresses. Exceptions, for receivers on an
+# intranet: comma-separated host names and IP addresses or CIDR networks, e.g.
+# "hooks.intranet.example,10.20.0.0/16".
+WEBHOOK_ALLOWED_HOSTS = env.get_list("WEBHOOK_ALLOWED_HOSTS")
 # Headless preview: where editors' previews open, and how long a preview token lives.
 API_PREVIEW_TOKEN_TTL = env.get_int("API_PREVIEW_TOKEN_TTL", 3600)
 WAGTAIL_HEADLESS_PREVIEW = {

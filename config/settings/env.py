@@ -124,6 +124,23 @@ def url(
     return value
 
 
+def redis_database_beside(redis_url: str) -> str:
+    """Another database of the same Redis: index + 8 (mod 16), e.g. /2 → /10.
+
+    For development and tests only: maxmemory and the eviction policy belong to
+    a whole instance, so production gives the response cache an instance of its own.
+    """
+    parts = urlsplit(redis_url)
+    index = parts.path.strip("/") or "0"
+    number = int(index) if index.isascii() and index.isdigit() else 0
+    return parts._replace(path=f"/{(number + 8) % 16}").geturl()
+
+
+def same_redis_instance(first: str, second: str) -> bool:
+    a, b = urlsplit(first), urlsplit(second)
+    return (a.hostname, a.port or 6379) == (b.hostname, b.port or 6379)
+
+
 def database(name: str, default: str | None) -> dict:
     import dj_database_url
 

@@ -47,3 +47,16 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 STORAGES["staticfiles"]["BACKEND"] = (  # noqa: F405
     "whitenoise.storage.CompressedManifestStaticFilesStorage"
 )
+
+# The response cache must be able to evict without touching the broker's queue.
+CACHE_REDIS_URL = env.url("CACHE_REDIS_URL", None, ("redis", "rediss"))  # noqa: F405
+if CACHE_REDIS_URL is None:
+    raise ImproperlyConfigured(
+        "The environment variable CACHE_REDIS_URL is required: a Redis instance for the "
+        "response cache, with maxmemory and maxmemory-policy allkeys-lru."
+    )
+if env.same_redis_instance(CACHE_REDIS_URL, REDIS_URL):  # noqa: F405
+    raise ImproperlyConfigured(
+        "CACHE_REDIS_URL must point to a Redis instance of its own (maxmemory, allkeys-lru), "
+        "not to the broker's REDIS_URL instance, which must never evict."
+    )

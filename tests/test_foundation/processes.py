@@ -32,6 +32,7 @@ def production_environment(tmp_path: Path) -> dict[str, str]:
         SITE_URL="https://news.example.org",
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
         REDIS_URL="redis://127.0.0.1:6379/0",
+        CACHE_REDIS_URL="redis://127.0.0.1:6380/0",
         EMAIL_URL="smtp://mail.example.org:587?tls=1",
         DEFAULT_FROM_EMAIL="Notiziario <news@example.org>",
         VAR_DIR=str(tmp_path / "var"),

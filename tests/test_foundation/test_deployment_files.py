@@ -41,7 +41,9 @@ def compose() -> dict:
 
 
 def test_compose_has_the_documented_services(compose):
-    assert set(compose["services"]) == {"postgres", "redis", "web", "worker", "beat", "mailpit"}
+    assert set(compose["services"]) == {
+        "postgres", "redis", "cache", "web", "worker", "beat", "mailpit"
+    }  # fmt: skip
 
 
 def test_every_compose_service_has_a_healthcheck(compose):

@@ -15,6 +15,7 @@ from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Collection, CollectionViewRestriction
 
+from cms import caching
 from cms.models import Mission, Organisation, Person, Place
 from config import ratelimit
 from tests import factories
@@ -29,9 +30,11 @@ def _fresh_cache(settings, tmp_path):
     settings.SITE_URL = "https://notizie.example.org"
     cache.clear()
     ratelimit.reset_all()
+    caching.forget_all()
     yield
     cache.clear()
     ratelimit.reset_all()
+    caching.forget_all()
 
 
 @pytest.fixture

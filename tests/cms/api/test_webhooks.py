@@ -53,6 +53,17 @@ class Receiver:
         self.server.shutdown()
 
 
+@pytest.fixture(autouse=True)
+def _loopback_receivers_are_allowed(settings):
+    """The receivers here listen on 127.0.0.1, which webhooks refuse unless allowed."""
+    settings.WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
+
+
+@pytest.fixture
+def celery_worker(celery_worker_factory):
+    return celery_worker_factory(WEBHOOK_ALLOWED_HOSTS="127.0.0.1")
+
+
 @pytest.fixture
 def receiver():
     server = Receiver()
