@@ -24,7 +24,6 @@ from limits.storage import RedisStorage, Storage
 from limits.strategies import SlidingWindowCounterRateLimiter
 
 
-
 @dataclass(frozen=True)
 class Decision:
     allowed: bool
