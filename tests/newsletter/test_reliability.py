@@ -254,7 +254,8 @@ def test_a_send_completes_after_the_server_refuses_for_a_while(celery_worker_fac
     smtp_server.handler.refuse_all = "451 4.3.0 Try again later"
     celery_worker_factory(concurrency=1, **SLOW)
     tasks.send_issue.delay(issue.pk)
-    time.sleep(3)
+    # Refused, retried and refused again: the outage has really been met twice.
+    wait_until(lambda: smtp_server.handler.refusals >= 2, what="two refused attempts")
     assert smtp_server.recipients() == []
     smtp_server.handler.refuse_all = None
     finished(issue)
