@@ -178,7 +178,7 @@ def _now() -> float:
 
 def _next_scheduled_change() -> int:
     """Unix seconds of the next expiry or go-live of any page, rounded down; 0 when none."""
-    from cms.api.querysets import next_scheduled_change
+    from cms.public import next_scheduled_change  # cms.public imports the models
 
     moment = next_scheduled_change()
     return int(moment.timestamp()) if moment is not None else 0

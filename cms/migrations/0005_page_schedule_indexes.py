@@ -1,4 +1,4 @@
-"""Partial indexes for cms.api.querysets.next_scheduled_change(): the next expiry or go-live.
+"""Partial indexes for cms.public.next_scheduled_change(): the next expiry or go-live.
 
 Wagtail has no index on a page's expire_at or a revision's approved_go_live_at; these keep the
 lookup one short index scan however many pages there are.
