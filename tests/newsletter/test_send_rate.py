@@ -1,8 +1,11 @@
 """NEWSLETTER_RATE_LIMIT_PER_MINUTE spaces the sends out: checked on the clock, not a counter.
 
-A fake clock drives both the rate limiter and the sender's sleeps, and the SMTP
-server stamps each message with it as it arrives, so the test sees when each
-message reached the server without waiting minutes of real time.
+The limiter (the `limits` library's sliding-window counter) keeps its windows as
+Redis keys that expire, so time is what Redis counts down. A fake clock takes the
+sender's sleeps: each one moves the clock on and brings the limiter's keys that much
+closer to expiry in Redis, and the SMTP server stamps each message with the clock as it
+arrives. The test so sees when each message reached the server without waiting minutes
+of real time.
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
+import redis
+from django.conf import settings as django_settings
 
 from newsletter import sending
 from tests.newsletter import builders
@@ -21,11 +26,12 @@ LIMIT = 2  # messages per minute
 
 
 class FakeClock:
-    """Wall-clock seconds that move only when someone sleeps."""
+    """Seconds that move only when someone sleeps; a sleep also ages the limiter's keys."""
 
-    def __init__(self, start: float):
-        self.now = start
+    def __init__(self, limiter_keys: redis.Redis):
+        self.now = 0.0
         self.slept: list[float] = []
+        self._redis = limiter_keys
 
     def time(self) -> float:
         return self.now
@@ -34,12 +40,17 @@ class FakeClock:
         assert 0 <= seconds <= 3600, f"an implausible sleep of {seconds}s"
         self.slept.append(seconds)
         self.now += seconds
+        for key in self._redis.scan_iter(match="*ratelimit*newsletter-send*", count=1000):
+            left = self._redis.pttl(key) - int(seconds * 1000)
+            if left > 0:
+                self._redis.pexpire(key, left)
+            else:
+                self._redis.delete(key)
 
 
 @pytest.fixture
 def clock(monkeypatch):
-    clock = FakeClock(start=60.0 * 29_000_000)  # the start of a rate-limit window
-    monkeypatch.setattr("config.ratelimit.time", SimpleNamespace(time=clock.time))
+    clock = FakeClock(redis.Redis.from_url(django_settings.REDIS_URL))
     monkeypatch.setattr("newsletter.sending.time", SimpleNamespace(sleep=clock.sleep))
     return clock
 
