@@ -26,7 +26,7 @@ from cms.models import Topic
 from newsletter import assembly, consent, demo, sending, tokens, views
 from newsletter.consent import RequestInfo, Selection
 from newsletter.forms import PreferencesForm, SubscribeForm
-from newsletter.models import Subscriber, SubscriberStatus, Subscription
+from newsletter.models import ConsentAction, Subscriber, SubscriberStatus, Subscription
 from newsletter.rendering import long_date
 from tests import factories
 
@@ -254,10 +254,13 @@ def test_confirm_unsubscribe_and_archive_pages_follow_the_newsletter_language(
     person.status = SubscriberStatus.PENDING
     person.save()
     selection = Selection({newsletter.pk: []})
+    request = consent._record(
+        person, ConsentAction.SUBSCRIBE, RequestInfo(source="api"), [newsletter.slug]
+    )
     issues[language].state = "sent"
     issues[language].save()
     pages = {
-        "confirm": consent.confirmation_url(person, selection),
+        "confirm": consent.confirmation_url(person, selection, request.pk),
         "unsubscribe": tokens.link("unsubscribe", tokens.make_token(person, "unsubscribe")),
         "archive": reverse("newsletter:archive-newsletter", args=[newsletter.slug]),
     }

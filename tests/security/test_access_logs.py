@@ -7,6 +7,7 @@ password reset carry tokens too. On c88be13 gunicorn's access log recorded them 
 from __future__ import annotations
 
 import logging
+import os
 import re
 import secrets
 import signal
@@ -18,6 +19,7 @@ import urllib.request
 
 import pytest
 
+from tests.support import worker
 from tests.test_foundation.processes import ROOT, clean_env
 
 LISTENING = re.compile(r"Listening at: http://127\.0\.0\.1:(\d+)")
@@ -37,12 +39,17 @@ def fetch(url: str, referer: str | None = None) -> None:
 
 
 @pytest.fixture
-def gunicorn(tmp_path):
+def gunicorn(tmp_path, db):
     """Real gunicorn with the repository's config file, on a port the OS picks."""
     access_log, error_log, output = (
         tmp_path / "access.log", tmp_path / "error.log", tmp_path / "stdout.log",
     )  # fmt: skip
-    env = clean_env(DJANGO_SETTINGS_MODULE="config.settings.test", VAR_DIR=str(tmp_path / "var"))
+    env = clean_env(
+        DJANGO_SETTINGS_MODULE="config.settings.test",
+        VAR_DIR=str(tmp_path / "var"),
+        DATABASE_URL=worker.test_database_url(),
+        REDIS_URL=os.environ["REDIS_URL"],
+    )
     with output.open("w") as stdout:
         process = subprocess.Popen(
             [

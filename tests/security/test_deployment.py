@@ -4,6 +4,7 @@ required, gunicorn reachable only through the proxy, every knob passed through c
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import shutil
 import subprocess
@@ -79,9 +80,28 @@ def test_entry_points_default_to_production_settings(production_env, module):
     assert result.stdout.split() == ["config.settings.production", "False"]
 
 
+def test_celery_beside_a_running_make_run_of_the_checkout_uses_development(tmp_path):
+    """`celery -A config inspect ping` next to `make run` needs no extra environment (#13);
+    the exception holds only while that checkout's embedded services are alive."""
+    code = "import os, config.celery; print(os.environ['DJANGO_SETTINGS_MODULE'])"
+    env = clean_env(VAR_DIR=str(tmp_path))
+    (tmp_path / "services.env").write_text(
+        "DATABASE_URL=postgresql://u@127.0.0.1:1/x\nREDIS_URL=redis://127.0.0.1:1/0\n"
+        f"SERVICE_PIDS={os.getpid()}\n"
+    )
+    assert run(["-c", code], env).stdout.split() == ["config.settings.dev"]
+    (tmp_path / "services.env").write_text("SERVICE_PIDS=999999999\n")  # its servers are gone
+    assert run(["-c", code], env).stdout.split() == ["config.settings.production"]
+
+
 @pytest.mark.parametrize("module", ["config.wsgi", "config.celery"])
 def test_an_unconfigured_server_refuses_to_start_rather_than_run_development(module):
-    result = run(["-c", f"import {module}, django; django.setup()"], clean_env())
+    # Services named, so what stops it is the first setting only production requires.
+    services = {
+        "DATABASE_URL": "postgresql://u@127.0.0.1:1/x",
+        "REDIS_URL": "redis://127.0.0.1:1/0",
+    }
+    result = run(["-c", f"import {module}, django; django.setup()"], clean_env(**services))
     assert result.returncode != 0
     assert "SECRET_KEY" in last_line(result)
 
