@@ -139,6 +139,13 @@ def test_compose_publishes_gunicorn_on_loopback_only():
     assert [published(port) for port in web["ports"]] == [("127.0.0.1", "8000")]
 
 
+def test_compose_publishes_every_port_on_loopback_only():
+    """Mailpit's inbox shows every confirmation and unsubscribe link sent."""
+    for name, service in compose_config()["services"].items():
+        for port in service.get("ports", []):
+            assert published(port)[0] == "127.0.0.1", name
+
+
 def test_compose_trusts_forwarded_headers_from_the_proxy_only():
     services = compose_config()["services"]
     for name in ("web", "worker", "beat"):
