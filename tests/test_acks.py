@@ -83,7 +83,8 @@ def wait_for(condition, what: str):
 def test_a_task_whose_worker_child_is_killed_runs_again_on_another_child(
     celery_worker_factory, receiver
 ):
-    worker = celery_worker_factory(concurrency=1)
+    # The receiver listens on loopback, which webhook deliveries refuse unless it is allowed.
+    worker = celery_worker_factory(concurrency=1, WEBHOOK_ALLOWED_HOSTS="127.0.0.1")
     endpoint = WebhookEndpoint.objects.create(name="intoscana", url=receiver.url)
     delivery = WebhookDelivery.objects.create(
         endpoint=endpoint, event="published", payload={"id": 1}
