@@ -30,14 +30,19 @@ def cache_redis() -> redis.Redis:
     return redis.Redis.from_url(url)
 
 
+def run_prefix() -> str:
+    """This test run's key prefix: other runs (another checkout, CI's other Python) may share Redis."""
+    return django_settings.CACHES["default"]["KEY_PREFIX"]
+
+
 def response_keys() -> list[bytes]:
-    return list(cache_redis().scan_iter(match="*api:response:*", count=1000))
+    return list(cache_redis().scan_iter(match=f"{run_prefix()}:api:response:*", count=1000))
 
 
 def forget_everything() -> None:
     cache.clear()
     client = cache_redis()
-    for key in client.scan_iter(match="*api:*", count=1000):
+    for key in client.scan_iter(match=f"{run_prefix()}:api:*", count=1000):
         client.delete(key)
     caching._local_entries.entries.clear()
 
@@ -110,7 +115,7 @@ def test_responses_are_stored_in_their_own_redis_database_not_the_brokers(client
     client.get(LISTING)
     assert len(response_keys()) == 1
     broker = redis.Redis.from_url(django_settings.REDIS_URL)
-    assert list(broker.scan_iter(match="*api:*", count=1000)) == []
+    assert list(broker.scan_iter(match=f"{run_prefix()}:api:*", count=1000)) == []
 
 
 def test_compose_runs_the_cache_apart_bounded_and_lru_and_the_broker_without_eviction():
