@@ -40,7 +40,7 @@ class FakeClock:
         assert 0 <= seconds <= 3600, f"an implausible sleep of {seconds}s"
         self.slept.append(seconds)
         self.now += seconds
-        for key in self._redis.scan_iter(match="*ratelimit*newsletter-send*", count=1000):
+        for key in self._redis.scan_iter(match=f"{settings.CACHES['default']['KEY_PREFIX']}:ratelimit*newsletter-send*", count=1000):
             left = self._redis.pttl(key) - int(seconds * 1000)
             if left > 0:
                 self._redis.pexpire(key, left)
