@@ -136,6 +136,30 @@ def test_freezing_twice_creates_no_second_delivery(weekly):
     assert issue.deliveries.count() == 5
 
 
+def test_freezing_in_small_chunks_reads_each_subscription_once_across_chunk_boundaries(
+    weekly, monkeypatch
+):
+    # Chunks of 2 over 7 subscriptions: a chunk that is wholly suppressed, a topic choice
+    # that matches nothing, and a chunk cut short by the end of the list.
+    monkeypatch.setattr(sending, "FREEZE_CHUNK", 2)
+    startup, space = factories.topic("Startup"), factories.topic("Spazio")
+    factories.news(title="Startup news", topics=[startup])
+    people = [builders.subscriber(weekly, f"p{n}@example.org") for n in range(7)]
+    for person in people[2:4]:
+        suppress(person.email, SuppressionReason.MANUAL)
+    people[5].subscriptions.get(newsletter=weekly).topics.set([space])
+    issue = builders.approved_issue(weekly, news_count=0)
+    assert sending.start_sending(issue) == 4
+    states = dict(issue.deliveries.values_list("subscriber__email", "state"))
+    assert states == {
+        "p0@example.org": DeliveryState.PENDING,
+        "p1@example.org": DeliveryState.PENDING,
+        "p4@example.org": DeliveryState.PENDING,
+        "p5@example.org": DeliveryState.SKIPPED,
+        "p6@example.org": DeliveryState.PENDING,
+    }
+
+
 def test_an_issue_is_rendered_once_per_distinct_topic_selection(weekly):
     startup, space = factories.topic("Startup"), factories.topic("Spazio")
     factories.news(title="Startup news", topics=[startup])
