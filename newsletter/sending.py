@@ -46,7 +46,7 @@ from django.utils import timezone
 
 from config.ratelimit import RateLimit
 
-from . import consent, messages, pipelining, stops
+from . import consent, emails, pipelining, stops
 from .addresses import address_hash
 from .assembly import render_variant
 from .models import (
@@ -482,7 +482,7 @@ def _send(issue: Issue, deliveries: list[Delivery], result: BatchResult) -> None
             halted = _stopped_among(issue, pending)
             stopped = [d.pk for d in pending if d.subscriber_id in halted]
             pending = [d for d in pending if d.subscriber_id not in halted]
-            links = messages.LinkMaker()
+            links = emails.LinkMaker()
             batch = [build_message(issue, renditions[d.variant_key], d, links) for d in pending]
             try:
                 connection.send_messages(batch)
@@ -490,7 +490,7 @@ def _send(issue: Issue, deliveries: list[Delivery], result: BatchResult) -> None
                 raise TemporarySendError(f"{type(exc).__name__}: {exc}") from exc
             sent, pending = [d.pk for d in pending], []
             return
-        factory = messages.MessageFactory(issue, renditions)
+        factory = emails.MessageFactory(issue, renditions)
         connection.open()
         while pending:
             delivery = pending[0]
@@ -616,8 +616,8 @@ def _mark_sent(issue: Issue, ids: list[int], result: BatchResult) -> None:
         sent_at=timezone.now(),
         lease_until=None,
         message_id=Concat(
-            Value("<" + messages.message_id_prefix(issue)), Cast("pk", CharField()),
-            Value(f"@{messages.domain(issue.newsletter)}>"),
+            Value("<" + emails.message_id_prefix(issue)), Cast("pk", CharField()),
+            Value(f"@{emails.domain(issue.newsletter)}>"),
         ),
     )  # fmt: skip
 
@@ -735,7 +735,7 @@ def heartbeat(issue_id: int, seconds: int) -> None:
 
 
 def build_message(
-    issue: Issue, rendition: IssueRendition, delivery: Delivery, links: messages.LinkMaker
+    issue: Issue, rendition: IssueRendition, delivery: Delivery, links: emails.LinkMaker
 ) -> EmailMultiAlternatives:
     """One copy as a Django message, for backends other than SMTP (anymail)."""
     subscriber = delivery.subscriber
@@ -745,7 +745,7 @@ def build_message(
         issue,
         body,
         to=subscriber.email,
-        headers={"Message-ID": messages.message_id(issue, delivery.pk), **unsubscribe_headers},
+        headers={"Message-ID": emails.message_id(issue, delivery.pk), **unsubscribe_headers},
     )
 
 
@@ -753,7 +753,7 @@ def compose(
     issue: Issue, body: RenderedEmail, *, to: str, headers: dict[str, str]
 ) -> EmailMultiAlternatives:
     """multipart/alternative, text first and then HTML, with the bulk-mail headers."""
-    common = messages.common_headers(issue)
+    common = emails.common_headers(issue)
     message = EmailMultiAlternatives(
         subject=common.pop("Subject"),
         body=body.text,
