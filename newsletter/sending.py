@@ -46,7 +46,7 @@ from django.utils import timezone
 
 from config.ratelimit import RateLimit
 
-from . import consent, emails, pipelining, stops
+from . import emails, pipelining, stops, suppression
 from .addresses import address_hash
 from .assembly import render_variant
 from .models import (
@@ -593,7 +593,7 @@ def _record_failure(
         and delivery.subscriber
         and delivery.subscriber.email
     ):
-        _recorded(lambda: consent.record_invalid_recipient(delivery.subscriber.email))
+        _recorded(lambda: suppression.record_invalid_recipient(delivery.subscriber.email))
     return code >= 500 and _recorded(lambda: _count_failure(issue, f"{code} {text}"))
 
 

@@ -1,4 +1,8 @@
-"""Celery tasks: thin wrappers over assembly.py and sending.py."""
+"""Every Celery task of the newsletter: thin wrappers over the service modules.
+
+Services never import this module; they queue work through enqueue.py, whose
+jobs apps.py connects to the tasks below.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
-from . import assembly, sending
+from . import assembly, importing, sending, subscriptions
 from .models import Issue, Newsletter
 
 logger = logging.getLogger(__name__)
@@ -105,3 +109,28 @@ def resume(issue: Issue) -> None:
 def approve_and_send(issue: Issue, user=None) -> None:
     sending.approve(issue, user)
     send_issue.delay(issue.pk)
+
+
+# --- Subscribers --------------------------------------------------------------------------
+
+
+@shared_task(acks_late=True)
+def process_subscription(
+    email: str, selection_payload: dict[str, list[int]], locale: str, who_payload: dict[str, str]
+) -> None:
+    subscriptions.process_subscription(
+        email,
+        subscriptions.Selection.from_payload(selection_payload),
+        locale,
+        subscriptions.RequestInfo.from_payload(who_payload),
+    )
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_confirmation(record_id: int, selection_payload: dict[str, list[int]]) -> bool:
+    return subscriptions.send_confirmation_email(record_id, selection_payload)
+
+
+@shared_task(acks_late=True)
+def run_import(import_id: str) -> None:
+    importing.run(import_id)

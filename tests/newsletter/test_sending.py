@@ -10,7 +10,6 @@ from django.conf import settings
 from django.utils import timezone
 
 from newsletter import sending, stops
-from newsletter.addresses import is_suppressed, suppress
 from newsletter.models import (
     Delivery,
     DeliveryState,
@@ -20,6 +19,7 @@ from newsletter.models import (
     SuppressionReason,
 )
 from newsletter.rendering import placeholder
+from newsletter.suppression import is_suppressed, suppress
 from tests import factories
 from tests.newsletter import builders
 from tests.newsletter.sending_support import clean_cache, send_all  # noqa: F401
