@@ -259,3 +259,38 @@ def confirmation_message(
     )
     message.attach_alternative(rendered.html, "text/html")
     return message
+
+
+# --- A copy as a Django message -----------------------------------------------------------
+
+
+def build_message(
+    issue: Issue, rendition: IssueRendition, delivery: Delivery, links: LinkMaker
+) -> EmailMultiAlternatives:
+    """One copy as a Django message, for backends other than SMTP (anymail)."""
+    subscriber = delivery.subscriber
+    personal, unsubscribe_headers = links.links_and_headers(subscriber)
+    body = personalise(RenderedEmail(rendition.html, rendition.text), issue.pk, personal)
+    return compose(
+        issue,
+        body,
+        to=subscriber.email,
+        headers={"Message-ID": message_id(issue, delivery.pk), **unsubscribe_headers},
+    )
+
+
+def compose(
+    issue: Issue, body: RenderedEmail, *, to: str, headers: dict[str, str]
+) -> EmailMultiAlternatives:
+    """multipart/alternative, text first and then HTML, with the bulk-mail headers."""
+    common = common_headers(issue)
+    message = EmailMultiAlternatives(
+        subject=common.pop("Subject"),
+        body=body.text,
+        from_email=common.pop("From"),
+        to=[to],
+        reply_to=[common.pop("Reply-To")] if "Reply-To" in common else None,
+        headers={"Date": formatdate(usegmt=True), **common, **headers},
+    )
+    message.attach_alternative(body.html, "text/html")
+    return message

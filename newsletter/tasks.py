@@ -57,24 +57,16 @@ def start_lanes(issue_id: int) -> None:
 
 @shared_task(bind=True, acks_late=True)
 def send_batch(self, issue_id: int, batch_size: int | None = None) -> int:
-    """Send one batch; queue the next one while there is work, retry on 4xx with backoff."""
-    sending.heartbeat(issue_id, settings.NEWSLETTER_LEASE_SECONDS)
-    try:
-        result = sending.send_next_batch(issue_id, batch_size)
-    except sending.TemporarySendError as exc:
-        countdown = sending.retry_countdown(self.request.retries)
-        if countdown is None:
-            sending.pause_after_retries(issue_id, self.request.retries, str(exc))
-            return 0
-        sending.heartbeat(issue_id, countdown + settings.NEWSLETTER_LEASE_SECONDS)
-        logger.info("Issue %s: temporary failure (%s); retrying in %ss", issue_id, exc, countdown)
+    """Send one batch of a lane; sending.run_batch decides whether to go on or retry."""
+    step = sending.run_batch(issue_id, batch_size, retries=self.request.retries)
+    if step.retry_in is not None:
         # Celery reads max_retries=None as "the task's default" (3), so the limit is passed.
         raise self.retry(
-            exc=exc, countdown=countdown, max_retries=settings.NEWSLETTER_MAX_RETRIES
-        ) from exc
-    if result.claimed:
+            exc=step.error, countdown=step.retry_in, max_retries=settings.NEWSLETTER_MAX_RETRIES
+        ) from step.error
+    if step.next_batch:
         send_batch.delay(issue_id, batch_size)
-    return result.sent
+    return step.sent
 
 
 @shared_task

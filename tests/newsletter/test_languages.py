@@ -23,7 +23,7 @@ from django.utils import translation
 
 import newsletter as newsletter_app
 from cms.models import Topic
-from newsletter import assembly, demo, sending, subscriptions, tokens, views
+from newsletter import assembly, demo, subscriptions, tokens, transport, views
 from newsletter.forms import PreferencesForm, SubscribeForm
 from newsletter.models import ConsentAction, Subscriber, SubscriberStatus, Subscription
 from newsletter.rendering import long_date
@@ -179,7 +179,7 @@ def test_the_subject_names_the_issue_and_the_date_in_the_newsletter_language(iss
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_test_send_is_in_the_newsletter_language(issues, language, smtp_settings, smtp_server):
-    sending.send_test(issues[language], "editor@example.org")
+    transport.send_test(issues[language], "editor@example.org")
 
     (message,) = smtp_server.wait_for(1)
     body = message.get_body(preferencelist=("html",)).get_content()
