@@ -36,12 +36,6 @@ def digest(newsletter_id: int) -> int | None:
 
 
 @shared_task(acks_late=True)
-def assemble_issue(newsletter_id: int) -> int | None:
-    issue = assembly.assemble(Newsletter.objects.get(pk=newsletter_id)).issue
-    return issue.pk if issue else None
-
-
-@shared_task(acks_late=True)
 def send_issue(issue_id: int) -> int:
     """Freeze the recipients, then start one batch task per lane."""
     total = sending.start_sending(Issue.objects.get(pk=issue_id))
@@ -96,11 +90,6 @@ def send_now(newsletter: Newsletter) -> None:
 def resume(issue: Issue) -> None:
     sending.resume(issue)
     start_lanes(issue.pk)
-
-
-def approve_and_send(issue: Issue, user=None) -> None:
-    sending.approve(issue, user)
-    send_issue.delay(issue.pk)
 
 
 # --- Subscribers --------------------------------------------------------------------------

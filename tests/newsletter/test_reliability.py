@@ -54,7 +54,7 @@ def wait_until(condition, timeout: float = 60.0, what: str = "condition", poll: 
 def finished(issue: Issue, timeout: float = 90.0) -> Issue:
     def done():
         issue.refresh_from_db()
-        return issue.state in {IssueState.SENT, IssueState.PAUSED, IssueState.FAILED}
+        return issue.state in {IssueState.SENT, IssueState.PAUSED}
 
     wait_until(done, timeout, "the issue to finish sending")
     return issue
