@@ -118,7 +118,7 @@ from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
 
 from config.celery import app  # noqa: E402
-from newsletter import consent, tasks  # noqa: E402
+from newsletter import subscriptions, tasks  # noqa: E402
 from newsletter.models import DeliveryState, IssueState  # noqa: E402
 from tests import factories  # noqa: E402
 from tests.support.beat import CeleryBeat  # noqa: E402
@@ -214,7 +214,9 @@ class Run:
             .order_by("?")[:UNSUBSCRIBERS]
         )
         for delivery in deliveries:
-            consent.unsubscribe(delivery.subscriber, consent.RequestInfo(source="email"))
+            subscriptions.unsubscribe(
+                delivery.subscriber, subscriptions.RequestInfo(source="email")
+            )
             self.unsubscribed[delivery.subscriber.email] = time.monotonic()
 
     def resumed_after(self, moment: float, timeout: float = SCENARIO_TIMEOUT) -> float:

@@ -46,7 +46,7 @@ from django.utils import timezone  # noqa: E402
 
 from config.celery import app  # noqa: E402
 from newsletter import assembly, sending  # noqa: E402
-from newsletter.messages import MessageFactory  # noqa: E402
+from newsletter.emails import MessageFactory  # noqa: E402
 from newsletter.models import (  # noqa: E402
     Issue,
     IssueState,

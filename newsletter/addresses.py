@@ -1,4 +1,7 @@
-"""Email addresses: how we normalise them, hash them and refuse to mail them."""
+"""Email addresses: how we normalise and hash them, and whose they are.
+
+Which addresses we refuse to mail is suppression.py's business.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from .models import Suppression, SuppressionReason
+from .models import Subscriber
 
 MAX_EMAIL_LENGTH = 254
 
@@ -72,12 +75,6 @@ def address_hash(email: str) -> str:
     return keyed_hash("email:" + email)
 
 
-def is_suppressed(email: str) -> bool:
-    return Suppression.objects.filter(address_hash=address_hash(email)).exists()
-
-
-def suppress(email: str, reason: SuppressionReason) -> Suppression:
-    suppression, _ = Suppression.objects.get_or_create(
-        address_hash=address_hash(email), defaults={"reason": reason}
-    )
-    return suppression
+def find_subscriber(email: str) -> Subscriber | None:
+    """The subscriber holding this address (in its canonical form), if any."""
+    return Subscriber.objects.filter(email=normalise_email(email)).first()

@@ -30,7 +30,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 from cms.models.translation import links_in_other_locales, offer_only_locale
 
-from . import archive, sending, tasks
+from . import archive, sending, tasks, transport
 from .models import DeliveryState, Issue, IssueState, Newsletter
 
 # --- Newsletters ----------------------------------------------------------------------------
@@ -175,11 +175,7 @@ def issue_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "errors": errors,
             "schedule_form": ScheduleForm(),
             "live": issue.state == IssueState.SENDING,
-            "can_approve": issue.state == IssueState.DRAFT,
-            "can_schedule": issue.state == IssueState.APPROVED,
-            "can_cancel": issue.state in {IssueState.DRAFT, IssueState.APPROVED, IssueState.PAUSED},
-            "can_pause": issue.state == IssueState.SENDING,
-            "can_resume": issue.state == IssueState.PAUSED,
+            **{f"can_{action}": True for action in sending.allowed_actions(issue)},
         },
     )
 
@@ -237,7 +233,7 @@ def issue_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             except ValidationError:
                 messages.error(request, _("Il tuo profilo non ha un indirizzo email valido."))
                 return detail
-            sending.send_test(issue, address)
+            transport.send_test(issue, address)
             messages.success(request, _("Email di prova inviata a %(email)s.") % {"email": address})
         else:
             return HttpResponse(status=404)

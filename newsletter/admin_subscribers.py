@@ -21,9 +21,9 @@ from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import HeaderButton, MenuItem
 
-from . import consent, importing
-from .consent import RequestInfo
+from . import gdpr, importing, suppression
 from .models import ConsentSource, Newsletter, Subscriber, SubscriberStatus
+from .subscriptions import RequestInfo
 
 
 class SubscriberFilterSet(WagtailFilterSet):
@@ -182,7 +182,7 @@ def _admin_who(request: HttpRequest) -> RequestInfo:
 def gdpr_export_view(request: HttpRequest, pk: int) -> HttpResponse:
     subscriber = get_object_or_404(Subscriber, pk=pk)
     response = JsonResponse(
-        consent.export(subscriber), json_dumps_params={"indent": 2, "ensure_ascii": False}
+        gdpr.export(subscriber), json_dumps_params={"indent": 2, "ensure_ascii": False}
     )
     response["Content-Disposition"] = f'attachment; filename="subscriber-{subscriber.pk}.json"'
     return response
@@ -206,7 +206,7 @@ def _confirm_action(request, subscriber, title, explanation, button):
 def erase_view(request: HttpRequest, pk: int) -> HttpResponse:
     subscriber = get_object_or_404(Subscriber, pk=pk, email__isnull=False)
     if request.method == "POST":
-        consent.erase(subscriber, _admin_who(request))
+        gdpr.erase(subscriber, _admin_who(request))
         messages.success(request, _("Dati personali cancellati; l'indirizzo resta bloccato."))
         return redirect("newsletter_subscribers:index")
     return _confirm_action(
@@ -225,7 +225,7 @@ def erase_view(request: HttpRequest, pk: int) -> HttpResponse:
 def mark_bounced_view(request: HttpRequest, pk: int) -> HttpResponse:
     subscriber = get_object_or_404(Subscriber, pk=pk, email__isnull=False)
     if request.method == "POST":
-        consent.record_hard_bounce(subscriber.email)
+        suppression.record_hard_bounce(subscriber.email)
         messages.success(request, _("Indirizzo segnato come rimbalzato e bloccato."))
         return redirect("newsletter_subscribers:index")
     return _confirm_action(

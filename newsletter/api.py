@@ -22,10 +22,10 @@ from django.views.decorators.http import require_GET
 
 from config.client_ip import client_ip
 
-from . import archive, consent
-from .consent import RequestInfo
+from . import archive
 from .forms import SubscribeForm, public_newsletters, topics_for
 from .models import Cadence, ConsentSource, Newsletter
+from .subscriptions import RateLimited, RequestInfo, check_ip_rate_limit, subscribe
 
 MAX_BODY_BYTES = 16 * 1024
 
@@ -95,8 +95,8 @@ def subscriptions(request: HttpRequest) -> JsonResponse:
     if request.content_type != "application/json":
         return _errors({"__all__": [_("Il corpo deve essere application/json.")]}, status=415)
     try:
-        consent.check_ip_rate_limit(client_ip(request))
-    except consent.RateLimited as limited:
+        check_ip_rate_limit(client_ip(request))
+    except RateLimited as limited:
         response = _errors({"__all__": [_("Troppe richieste. Riprova più tardi.")]}, status=429)
         response["Retry-After"] = str(limited.retry_after)
         return response
@@ -125,7 +125,7 @@ def subscriptions(request: HttpRequest) -> JsonResponse:
         )
     language = form.cleaned_data["locale"]
     who = RequestInfo.from_request(request, ConsentSource.API, form.cleaned_data["source"])
-    consent.subscribe(form.cleaned_data["email"], form.selection(), language, who)
+    subscribe(form.cleaned_data["email"], form.selection(), language, who)
     with translation.override(language):
         return JsonResponse(
             {

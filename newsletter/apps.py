@@ -8,9 +8,18 @@ class NewsletterConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Bounce/complaint receivers, and tasks outside tasks.py so workers register them.
-        from . import (  # noqa: F401
-            consent_tasks,
+        # Imported here, not at the top: these modules import models, which only
+        # exist once the app registry is ready.
+        from . import (
+            enqueue,
             scheduling,  # noqa: F401  (keeps each cadence's PeriodicTask in sync)
-            signals,
+            signals,  # noqa: F401  (bounces, complaints and mailto: unsubscribes)
+            tasks,
+        )
+
+        # The one place where services' jobs meet their tasks (see enqueue.py).
+        enqueue.connect(
+            process_subscription=tasks.process_subscription.delay,
+            send_confirmation=tasks.send_confirmation.delay,
+            run_import=tasks.run_import.delay,
         )

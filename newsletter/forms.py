@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from cms.models import Topic
 
 from .addresses import MAX_EMAIL_LENGTH, normalise_email
-from .consent import Selection
 from .models import Newsletter
+from .subscriptions import Selection
 
 MAX_NEWSLETTERS = 20
 MAX_TOPICS = 50
@@ -72,7 +72,7 @@ class BoundedMultipleChoiceField(forms.MultipleChoiceField):
 
 
 class SelectionMixin:
-    """Turns the `newsletters` and `topics` slug lists into a consent.Selection."""
+    """Turns the `newsletters` and `topics` slug lists into a subscriptions.Selection."""
 
     def selection(self) -> Selection:
         return self.cleaned_data["selection"]

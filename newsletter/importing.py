@@ -20,12 +20,22 @@ from dataclasses import asdict, dataclass, field
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
 
-from . import consent
+from . import enqueue
 from .addresses import normalise_email
-from .consent import RequestInfo, Selection
 from .forms import topics_for
-from .models import ConsentSource, Newsletter
+from .models import ConsentAction, ConsentSource, Newsletter, Subscriber, SubscriberStatus
+from .subscriptions import (
+    MAILABLE,
+    RequestInfo,
+    Selection,
+    add_subscriptions,
+    newsletter_slugs,
+    record_consent,
+)
+from .suppression import is_suppressed
 
 CHUNK_SIZE = 100
 MAX_ROWS = 100_000
@@ -126,7 +136,7 @@ def _selection(row: Row) -> Selection:
 
 
 def import_row(row: Row, lawful_basis: str) -> str:
-    return consent.import_subscriber(
+    return import_subscriber(
         row.email,
         _selection(row),
         row.locale,
@@ -158,9 +168,7 @@ def start(rows: list[Row], bad_rows: list[BadRow], lawful_basis: str) -> Job:
         bad_rows=[asdict(bad) for bad in bad_rows],
     )
     save(job)
-    from .consent_tasks import run_import
-
-    run_import.delay_on_commit(job.id)
+    enqueue.on_commit("run_import", job.id)
     return job
 
 
@@ -179,3 +187,58 @@ def run(job_id: str) -> Job | None:
     job.rows = []
     save(job)
     return job
+
+
+def import_subscriber(
+    email: str,
+    selection: Selection,
+    locale: str,
+    *,
+    lawful_basis: str,
+    who: RequestInfo,
+) -> str:
+    """Add one imported person: active on the stated lawful basis, or sent a confirmation.
+
+    Returns what happened: "active", "confirmation", "suppressed" or "unchanged". Someone
+    who unsubscribed, bounced or complained is never brought back by an import.
+    """
+    email = normalise_email(email)
+    if is_suppressed(email):
+        return "suppressed"
+    if not lawful_basis:
+        existing = Subscriber.objects.filter(email=email, status=SubscriberStatus.ACTIVE)
+        if existing.exists():
+            return "unchanged"
+        with transaction.atomic():
+            subscriber, _created = Subscriber.objects.get_or_create(
+                email=email, defaults={"locale": locale}
+            )
+            if subscriber.status != SubscriberStatus.PENDING:
+                return "unchanged"
+            subscriber.status = SubscriberStatus.PENDING
+            subscriber.confirmation_sent_at = timezone.now()
+            subscriber.save()
+            record = record_consent(
+                subscriber, ConsentAction.SUBSCRIBE, who, newsletter_slugs(selection)
+            )
+            enqueue.on_commit("send_confirmation", record.pk, selection.as_payload())
+        return "confirmation"
+    with transaction.atomic():
+        subscriber, _created = Subscriber.objects.select_for_update().get_or_create(
+            email=email, defaults={"locale": locale}
+        )
+        if subscriber.status not in MAILABLE:
+            return "unchanged"  # an unsubscribe is never overridden by an import
+        add_subscriptions(subscriber, selection)
+        if subscriber.status != SubscriberStatus.ACTIVE:
+            subscriber.status = SubscriberStatus.ACTIVE
+            subscriber.confirmed_at = timezone.now()
+            subscriber.save(update_fields=["status", "confirmed_at"])
+        record_consent(
+            subscriber,
+            ConsentAction.SUBSCRIBE,
+            who,
+            newsletter_slugs(selection),
+            lawful_basis=lawful_basis,
+        )
+    return "active"

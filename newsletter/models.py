@@ -240,7 +240,6 @@ class IssueState(models.TextChoices):
     SENDING = "sending", _("In invio")
     SENT = "sent", _("Inviato")
     PAUSED = "paused", _("In pausa")
-    FAILED = "failed", _("Fallito")
     CANCELLED = "cancelled", _("Annullato")
 
 

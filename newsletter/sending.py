@@ -21,52 +21,45 @@ reported as `unknown`, never sent again.
 Outcomes are recorded with `_recorded`, which survives a dropped database
 connection: every recording write is idempotent, so it is simply run again on a
 fresh connection.
+
+Handing the messages over is transport.py's job, building them emails.py's; this
+module decides what each outcome means (a 4xx is retried, a 5xx is final, too many
+failures in a row pause the issue) and what a batch task does next (run_batch).
 """
 
 from __future__ import annotations
 
 import logging
-import smtplib
 import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.utils import formatdate
+from functools import partial
 from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.mail import EmailMultiAlternatives, get_connection
-from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.db import InterfaceError, OperationalError, connections, transaction
 from django.db.models import CharField, Count, F, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
-from config.ratelimit import RateLimit
-
-from . import consent, messages, pipelining, stops
+from . import emails, stops, suppression, transport
 from .addresses import address_hash
 from .assembly import render_variant
 from .models import (
     Delivery,
     DeliveryState,
     Issue,
-    IssueRendition,
     IssueState,
     Newsletter,
     SubscriberStatus,
     Subscription,
     Suppression,
 )
-from .rendering import (
-    RenderedEmail,
-    items_for_variant,
-    personalise,
-    variant_key,
-    without_personal_links,
-)
+from .rendering import items_for_variant, variant_key
+from .transport import TemporarySendError
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -77,15 +70,28 @@ INVALID_RECIPIENT_CODES = {550, 551, 553}
 RECORD_ATTEMPTS = 6
 
 
-class TemporarySendError(Exception):
-    """The SMTP server or the network said "later"; the batch task retries with backoff."""
-
-
 class TransitionError(Exception):
     """The issue is not in a state that allows this action."""
 
 
 # --- Issue transitions --------------------------------------------------------------------
+
+# The states each action on an issue starts from: the transitions below move only
+# from these, and the admin offers an action only when allowed_actions() names it.
+# "send" is the admin's "Invia ora": it approves a draft first, then starts sending.
+SOURCES: dict[str, tuple[str, ...]] = {
+    "approve": (IssueState.DRAFT,),
+    "schedule": (IssueState.APPROVED,),
+    "send": (IssueState.DRAFT, IssueState.APPROVED),
+    "cancel": (IssueState.DRAFT, IssueState.APPROVED, IssueState.PAUSED),
+    "pause": (IssueState.SENDING,),
+    "resume": (IssueState.PAUSED,),
+}
+
+
+def allowed_actions(issue: Issue) -> frozenset[str]:
+    """The actions an editor may take on the issue in its current state."""
+    return frozenset(action for action, sources in SOURCES.items() if issue.state in sources)
 
 
 def _transition(issue: Issue, sources: Iterable[str], target: str, **fields) -> bool:
@@ -101,7 +107,7 @@ def _transition(issue: Issue, sources: Iterable[str], target: str, **fields) -> 
 def approve(issue: Issue, user=None, *, scheduled_for: datetime | None = None) -> None:
     if not _transition(
         issue,
-        [IssueState.DRAFT],
+        SOURCES["approve"],
         IssueState.APPROVED,
         approved_at=timezone.now(),
         approved_by=user,
@@ -113,15 +119,15 @@ def approve(issue: Issue, user=None, *, scheduled_for: datetime | None = None) -
 def schedule(issue: Issue, when: datetime) -> None:
     if issue.state == IssueState.DRAFT:
         raise TransitionError("approve the issue before scheduling it")
-    if not Issue.objects.filter(pk=issue.pk, state=IssueState.APPROVED).update(scheduled_for=when):
+    scheduled = Issue.objects.filter(pk=issue.pk, state__in=SOURCES["schedule"])
+    if not scheduled.update(scheduled_for=when):
         raise TransitionError(f"only an approved issue can be scheduled, this one is {issue.state}")
     issue.refresh_from_db()
 
 
 def cancel(issue: Issue, reason: str = "") -> None:
-    sources = [IssueState.DRAFT, IssueState.APPROVED, IssueState.PAUSED]
     with transaction.atomic():
-        if not _transition(issue, sources, IssueState.CANCELLED, status_reason=reason):
+        if not _transition(issue, SOURCES["cancel"], IssueState.CANCELLED, status_reason=reason):
             raise TransitionError(f"a {issue.state} issue cannot be cancelled")
         issue.deliveries.filter(state=DeliveryState.PENDING).update(
             state=DeliveryState.SKIPPED, error_message="issue cancelled"
@@ -129,7 +135,7 @@ def cancel(issue: Issue, reason: str = "") -> None:
 
 
 def pause(issue: Issue, reason: str) -> bool:
-    return _transition(issue, [IssueState.SENDING], IssueState.PAUSED, status_reason=reason)
+    return _transition(issue, SOURCES["pause"], IssueState.PAUSED, status_reason=reason)
 
 
 def resume(issue: Issue) -> None:
@@ -140,7 +146,7 @@ def resume(issue: Issue) -> None:
     """
     with transaction.atomic():
         if not _transition(
-            issue, [IssueState.PAUSED], IssueState.SENDING, status_reason="", consecutive_failures=0
+            issue, SOURCES["resume"], IssueState.SENDING, status_reason="", consecutive_failures=0
         ):
             raise TransitionError(f"only a paused issue can be resumed, this one is {issue.state}")
         issue.deliveries.filter(state=DeliveryState.FAILED, error_code__startswith="4").update(
@@ -170,6 +176,37 @@ def pause_after_retries(issue_id: int, retries: int, reason: str) -> bool:
     if paused:
         logger.warning("Issue %s paused after %d retries: %s", issue_id, retries, reason)
     return paused
+
+
+@dataclass(frozen=True)
+class BatchStep:
+    """What the batch task does after one batch: the policy, decided here, not in the task."""
+
+    sent: int = 0
+    next_batch: bool = False  # queue the next batch of this lane now
+    retry_in: float | None = None  # retry this batch after that many seconds
+    error: TemporarySendError | None = None  # why it is retried
+
+
+def run_batch(issue_id: int, batch_size: int | None, retries: int) -> BatchStep:
+    """One batch of a lane, with the retry and pause policy.
+
+    A temporary failure is retried with exponential backoff (retry_countdown);
+    once NEWSLETTER_MAX_RETRIES retries are used up the issue pauses, and
+    Riprendi continues it. While there is work, the lane goes on.
+    """
+    heartbeat(issue_id, settings.NEWSLETTER_LEASE_SECONDS)
+    try:
+        result = send_next_batch(issue_id, batch_size)
+    except TemporarySendError as exc:
+        countdown = retry_countdown(retries)
+        if countdown is None:
+            pause_after_retries(issue_id, retries, str(exc))
+            return BatchStep()
+        heartbeat(issue_id, countdown + settings.NEWSLETTER_LEASE_SECONDS)
+        logger.info("Issue %s: temporary failure (%s); retrying in %ss", issue_id, exc, countdown)
+        return BatchStep(retry_in=countdown, error=exc)
+    return BatchStep(sent=result.sent, next_batch=bool(result.claimed))
 
 
 def due_issues(now: datetime | None = None):
@@ -492,80 +529,52 @@ def _skip_ineligible(issue: Issue, deliveries: list[Delivery], result: BatchResu
 
 
 def _send(issue: Issue, deliveries: list[Delivery], result: BatchResult) -> None:
+    """Hand the batch to the transport and record what became of each delivery.
+
+    A 4xx refusal, or the transport giving up, raises TemporarySendError after
+    the unsent rest of the batch is handed back (`_release`).
+    """
     renditions = _recorded(lambda: {r.variant_key: r for r in issue.renditions.all()})
-    connection = get_connection(fail_silently=False)
-    limiter = RateLimit("newsletter-send", settings.NEWSLETTER_RATE_LIMIT_PER_MINUTE, 60)
-    interval = settings.NEWSLETTER_SEND_INTERVAL_MS / 1000
     sent: list[int] = []
     stopped: list[int] = []  # stopped (stops.py) after the batch was claimed
-    pending = list(deliveries)
+    pending = {delivery.pk: delivery for delivery in deliveries}
     tried = None  # the delivery whose attempt failed temporarily, if any
+    outcomes = transport.send(
+        transport.Batch(issue, deliveries, renditions, partial(_stopped_among, issue))
+    )
     try:
-        if not isinstance(connection, SMTPBackend):
-            # An ESP through anymail (or a development backend): one batch call.
-            for _ in pending:
-                _wait_for_rate_limit(limiter, issue.newsletter.slug)
-            halted = _stopped_among(issue, pending)
-            stopped = [d.pk for d in pending if d.subscriber_id in halted]
-            pending = [d for d in pending if d.subscriber_id not in halted]
-            links = messages.LinkMaker()
-            batch = [build_message(issue, renditions[d.variant_key], d, links) for d in pending]
-            try:
-                connection.send_messages(batch)
-            except Exception as exc:
-                raise TemporarySendError(f"{type(exc).__name__}: {exc}") from exc
-            sent, pending = [d.pk for d in pending], []
-            return
-        factory = messages.MessageFactory(issue, renditions)
-        connection.open()
-        while pending:
-            delivery = pending[0]
-            _wait_for_rate_limit(limiter, issue.newsletter.slug)
-            data = factory.build(delivery)
-            # The last thing before MAIL FROM: a stop that has committed by now wins.
-            if _stopped_among(issue, [delivery]):
-                stopped.append(pending.pop(0).pk)
-                continue
-            tried = delivery.pk
-            try:
-                pipelining.send(
-                    connection.connection, factory.envelope_sender, delivery.subscriber.email, data
+        for outcome in outcomes:
+            delivery = outcome.delivery
+            if outcome.status == transport.STOPPED:
+                stopped.append(pending.pop(delivery.pk).pk)
+            elif outcome.status == transport.SENT:
+                # Marked `sent` once, when the batch ends: a crash loses the fate of the
+                # batch in flight either way (its rows become `unknown`), so marking
+                # row by row would only cost writes.
+                sent.append(pending.pop(delivery.pk).pk)
+            else:
+                tried = delivery.pk
+                paused = _record_failure(
+                    issue, delivery, outcome.code, outcome.text, result, at_rcpt=outcome.at_rcpt
                 )
-            except (
-                smtplib.SMTPRecipientsRefused,
-                smtplib.SMTPSenderRefused,
-                smtplib.SMTPDataError,
-            ) as exc:
-                code, text = _refusal(exc)
-                at_rcpt = isinstance(exc, smtplib.SMTPRecipientsRefused)
-                paused = _record_failure(issue, delivery, code, text, result, at_rcpt=at_rcpt)
-                pending.pop(0)
+                del pending[delivery.pk]
                 if paused:
                     break
-                continue
-            except (smtplib.SMTPException, OSError) as exc:
-                _recorded(lambda exc=exc: _count_failure(issue, f"{type(exc).__name__}: {exc}"))
-                raise TemporarySendError(f"connection lost: {type(exc).__name__}: {exc}") from exc
-            pending.pop(0)
-            # Marked `sent` once, when the batch ends: a crash loses the fate of the
-            # batch in flight either way (its rows become `unknown`), so marking
-            # row by row would only cost writes.
-            sent.append(delivery.pk)
-            if interval:
-                time.sleep(interval)
-    except OSError as exc:  # could not connect at all
-        raise TemporarySendError(f"cannot reach the mail server: {exc}") from exc
+    except TemporarySendError as exc:
+        if exc.tried is not None:
+            tried = exc.tried.pk
+        if exc.failure:
+            failure = exc.failure
+            _recorded(lambda: _count_failure(issue, failure))
+        raise
     finally:
-        try:
-            connection.close()
-        except Exception:  # the server may already be gone
-            pass
+        outcomes.close()  # closes the connection before anything is recorded
         if sent:
             _recorded(lambda: _mark_sent(issue, sent, result))
         if stopped:
             _recorded(lambda: _mark_stopped(stopped, result))
         if pending:
-            _recorded(lambda: _release(pending, result, tried=tried))
+            _recorded(lambda: _release(list(pending.values()), result, tried=tried))
 
 
 def _stopped_among(issue: Issue, deliveries: list[Delivery]) -> set[int]:
@@ -579,17 +588,6 @@ def _stopped_among(issue: Issue, deliveries: list[Delivery]) -> set[int]:
         # Without the cache nobody can tell whether a stop is pending: send nothing,
         # hand the rows back; they are re-checked in the database when claimed again.
         raise TemporarySendError(f"cannot check for stops: {type(exc).__name__}: {exc}") from exc
-
-
-def _refusal(exc: smtplib.SMTPException) -> tuple[int, str]:
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        code, text = next(iter(exc.recipients.values()), (0, b""))
-        return int(code), _decode(text)
-    return int(exc.smtp_code), _decode(exc.smtp_error)
-
-
-def _decode(text) -> str:
-    return text.decode(errors="replace") if isinstance(text, bytes) else str(text)
 
 
 def _record_failure(
@@ -619,7 +617,7 @@ def _record_failure(
         and delivery.subscriber
         and delivery.subscriber.email
     ):
-        _recorded(lambda: consent.record_invalid_recipient(delivery.subscriber.email))
+        _recorded(lambda: suppression.record_invalid_recipient(delivery.subscriber.email))
     return code >= 500 and _recorded(lambda: _count_failure(issue, f"{code} {text}"))
 
 
@@ -642,8 +640,8 @@ def _mark_sent(issue: Issue, ids: list[int], result: BatchResult) -> None:
         sent_at=timezone.now(),
         lease_until=None,
         message_id=Concat(
-            Value("<" + messages.message_id_prefix(issue)), Cast("pk", CharField()),
-            Value(f"@{messages.domain(issue.newsletter)}>"),
+            Value("<" + emails.message_id_prefix(issue)), Cast("pk", CharField()),
+            Value(f"@{emails.domain(issue.newsletter)}>"),
         ),
     )  # fmt: skip
 
@@ -670,14 +668,6 @@ def _release(deliveries: list[Delivery], result: BatchResult, *, tried: int | No
         result.released += back.filter(pk=tried).update(
             state=DeliveryState.PENDING, lease_until=None
         )
-
-
-def _wait_for_rate_limit(limiter: RateLimit, identity: str) -> None:
-    while True:
-        decision = limiter.hit(identity)
-        if decision.allowed:
-            return
-        time.sleep(max(decision.retry_after, 0.05))
 
 
 def delivery_counts(issue: Issue) -> dict[str, int]:
@@ -755,50 +745,6 @@ def heartbeat_key(issue_id: int) -> str:
 def heartbeat(issue_id: int, seconds: int) -> None:
     """Say that a batch task will touch this issue within `seconds`."""
     cache.set(heartbeat_key(issue_id), 1, timeout=max(seconds, 1))
-
-
-# --- Messages -----------------------------------------------------------------------------
-
-
-def build_message(
-    issue: Issue, rendition: IssueRendition, delivery: Delivery, links: messages.LinkMaker
-) -> EmailMultiAlternatives:
-    """One copy as a Django message, for backends other than SMTP (anymail)."""
-    subscriber = delivery.subscriber
-    personal, unsubscribe_headers = links.links_and_headers(subscriber)
-    body = personalise(RenderedEmail(rendition.html, rendition.text), issue.pk, personal)
-    return compose(
-        issue,
-        body,
-        to=subscriber.email,
-        headers={"Message-ID": messages.message_id(issue, delivery.pk), **unsubscribe_headers},
-    )
-
-
-def compose(
-    issue: Issue, body: RenderedEmail, *, to: str, headers: dict[str, str]
-) -> EmailMultiAlternatives:
-    """multipart/alternative, text first and then HTML, with the bulk-mail headers."""
-    common = messages.common_headers(issue)
-    message = EmailMultiAlternatives(
-        subject=common.pop("Subject"),
-        body=body.text,
-        from_email=common.pop("From"),
-        to=[to],
-        reply_to=[common.pop("Reply-To")] if "Reply-To" in common else None,
-        headers={"Date": formatdate(usegmt=True), **common, **headers},
-    )
-    message.attach_alternative(body.html, "text/html")
-    return message
-
-
-def send_test(issue: Issue, to: str) -> None:
-    """Send the issue as it will look, to one address, outside the ledger."""
-    rendition = issue.renditions.filter(variant_key="").first() or render_variant(issue, "")
-    body = without_personal_links(RenderedEmail(rendition.html, rendition.text), issue.pk)
-    message = compose(issue, body, to=to, headers={})
-    message.subject = f"[TEST] {issue.subject}"
-    message.send()
 
 
 # --- Progress -----------------------------------------------------------------------------

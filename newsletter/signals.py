@@ -10,7 +10,7 @@ from anymail.signals import EventType, inbound, tracking
 from django.core.exceptions import ValidationError
 from django.dispatch import receiver
 
-from . import consent, tokens
+from . import subscriptions, suppression, tokens
 from .models import ConsentSource
 
 logger = logging.getLogger(__name__)
@@ -29,13 +29,13 @@ def handle_tracking_event(sender, event, esp_name: str, **kwargs) -> None:
         return
     try:
         if event.event_type in COMPLAINT:
-            consent.record_complaint(event.recipient)
+            suppression.record_complaint(event.recipient)
         elif event.event_type in HARD and _is_soft(event):
-            consent.record_soft_bounce(event.recipient)
+            suppression.record_soft_bounce(event.recipient)
         elif event.event_type in HARD:
-            consent.record_hard_bounce(event.recipient)
+            suppression.record_hard_bounce(event.recipient)
         elif event.event_type in SOFT:
-            consent.record_soft_bounce(event.recipient)
+            suppression.record_soft_bounce(event.recipient)
         else:
             return
     except ValidationError:
@@ -64,4 +64,4 @@ def handle_mailto_unsubscribe(sender, event, esp_name: str, **kwargs) -> None:
     except tokens.InvalidToken:
         logger.info("%s delivered an unsubscribe email with an invalid token", esp_name)
         return
-    consent.unsubscribe(subscriber, consent.RequestInfo(source=ConsentSource.EMAIL))
+    subscriptions.unsubscribe(subscriber, subscriptions.RequestInfo(source=ConsentSource.EMAIL))

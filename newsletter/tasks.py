@@ -1,4 +1,8 @@
-"""Celery tasks: thin wrappers over assembly.py and sending.py."""
+"""Every Celery task of the newsletter: thin wrappers over the service modules.
+
+Services never import this module; they queue work through enqueue.py, whose
+jobs apps.py connects to the tasks below.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ import logging
 from celery import shared_task
 from django.conf import settings
 
-from . import assembly, sending
+from . import assembly, importing, sending, subscriptions
 from .models import Issue, Newsletter
 
 logger = logging.getLogger(__name__)
@@ -32,12 +36,6 @@ def digest(newsletter_id: int) -> int | None:
 
 
 @shared_task(acks_late=True)
-def assemble_issue(newsletter_id: int) -> int | None:
-    issue = assembly.assemble(Newsletter.objects.get(pk=newsletter_id)).issue
-    return issue.pk if issue else None
-
-
-@shared_task(acks_late=True)
 def send_issue(issue_id: int) -> int:
     """Freeze the recipients, then start one batch task per lane."""
     total = sending.start_sending(Issue.objects.get(pk=issue_id))
@@ -53,24 +51,16 @@ def start_lanes(issue_id: int) -> None:
 
 @shared_task(bind=True, acks_late=True)
 def send_batch(self, issue_id: int, batch_size: int | None = None) -> int:
-    """Send one batch; queue the next one while there is work, retry on 4xx with backoff."""
-    sending.heartbeat(issue_id, settings.NEWSLETTER_LEASE_SECONDS)
-    try:
-        result = sending.send_next_batch(issue_id, batch_size)
-    except sending.TemporarySendError as exc:
-        countdown = sending.retry_countdown(self.request.retries)
-        if countdown is None:
-            sending.pause_after_retries(issue_id, self.request.retries, str(exc))
-            return 0
-        sending.heartbeat(issue_id, countdown + settings.NEWSLETTER_LEASE_SECONDS)
-        logger.info("Issue %s: temporary failure (%s); retrying in %ss", issue_id, exc, countdown)
+    """Send one batch of a lane; sending.run_batch decides whether to go on or retry."""
+    step = sending.run_batch(issue_id, batch_size, retries=self.request.retries)
+    if step.retry_in is not None:
         # Celery reads max_retries=None as "the task's default" (3), so the limit is passed.
         raise self.retry(
-            exc=exc, countdown=countdown, max_retries=settings.NEWSLETTER_MAX_RETRIES
-        ) from exc
-    if result.claimed:
+            exc=step.error, countdown=step.retry_in, max_retries=settings.NEWSLETTER_MAX_RETRIES
+        ) from step.error
+    if step.next_batch:
         send_batch.delay(issue_id, batch_size)
-    return result.sent
+    return step.sent
 
 
 @shared_task
@@ -102,6 +92,26 @@ def resume(issue: Issue) -> None:
     start_lanes(issue.pk)
 
 
-def approve_and_send(issue: Issue, user=None) -> None:
-    sending.approve(issue, user)
-    send_issue.delay(issue.pk)
+# --- Subscribers --------------------------------------------------------------------------
+
+
+@shared_task(acks_late=True)
+def process_subscription(
+    email: str, selection_payload: dict[str, list[int]], locale: str, who_payload: dict[str, str]
+) -> None:
+    subscriptions.process_subscription(
+        email,
+        subscriptions.Selection.from_payload(selection_payload),
+        locale,
+        subscriptions.RequestInfo.from_payload(who_payload),
+    )
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_confirmation(record_id: int, selection_payload: dict[str, list[int]]) -> bool:
+    return subscriptions.send_confirmation_email(record_id, selection_payload)
+
+
+@shared_task(acks_late=True)
+def run_import(import_id: str) -> None:
+    importing.run(import_id)

@@ -16,10 +16,10 @@ from django.views.decorators.http import require_http_methods
 
 from config.client_ip import client_ip
 
-from . import consent, tokens
-from .consent import RequestInfo
+from . import subscriptions, tokens
 from .forms import PreferencesForm, SubscribeForm
 from .models import ConsentSource, SubscriberStatus
+from .subscriptions import RequestInfo
 
 
 def _frameable(response: HttpResponse) -> HttpResponse:
@@ -41,8 +41,8 @@ def subscribe(request: HttpRequest) -> HttpResponse:
         form = SubscribeForm(initial=initial)
         return _frameable(render(request, "newsletter/subscribe.html", {"form": form}))
     try:
-        consent.check_ip_rate_limit(client_ip(request))
-    except consent.RateLimited as limited:
+        subscriptions.check_ip_rate_limit(client_ip(request))
+    except subscriptions.RateLimited as limited:
         response = render(request, "newsletter/rate_limited.html", status=429)
         response["Retry-After"] = str(limited.retry_after)
         return _frameable(response)
@@ -52,7 +52,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _frameable(render(request, "newsletter/subscribe.html", {"form": form}, status=400))
     who = RequestInfo.from_request(request, ConsentSource.FORM, form.cleaned_data["source"])
-    consent.subscribe(
+    subscriptions.subscribe(
         form.cleaned_data["email"], form.selection(), form.cleaned_data["locale"], who
     )
     return _frameable(render(request, "newsletter/subscribe_done.html"))
@@ -65,8 +65,8 @@ def _invalid_link(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        subscriber, selection = consent.read_confirmation(token)
-    except consent.InvalidLink:
+        subscriber, selection = subscriptions.read_confirmation(token)
+    except subscriptions.InvalidLink:
         return _invalid_link(request)
     with translation.override(subscriber.locale):
         if request.method == "GET":
@@ -76,10 +76,10 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
                 {"newsletters": selection.newsletters(), "subscriber": subscriber},
             )
         try:
-            subscriber = consent.confirm(
+            subscriber = subscriptions.confirm(
                 token, RequestInfo.from_request(request, ConsentSource.EMAIL)
             )
-        except consent.InvalidLink:
+        except subscriptions.InvalidLink:
             return _invalid_link(request)
         return render(
             request,
@@ -97,19 +97,19 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
         subscriber = tokens.read_token(token, "preferences")
     except tokens.InvalidToken:
         return _invalid_link(request)
-    if subscriber.status not in consent.MAILABLE:
+    if subscriber.status not in subscriptions.MAILABLE:
         with translation.override(subscriber.locale):
             return render(request, "newsletter/unsubscribed.html", status=200)
     who = RequestInfo.from_request(request, ConsentSource.EMAIL)
     saved = False
     if request.method == "POST" and "unsubscribe_all" in request.POST:
-        consent.unsubscribe(subscriber, who)
+        subscriptions.unsubscribe(subscriber, who)
         with translation.override(subscriber.locale):
             return render(request, "newsletter/unsubscribed.html")
     if request.method == "POST":
         form = PreferencesForm(request.POST, language=subscriber.locale)
         if form.is_valid():
-            subscriber = consent.update_preferences(
+            subscriber = subscriptions.update_preferences(
                 subscriber, form.selection(), form.cleaned_data["locale"], who
             )
             if subscriber.status == SubscriberStatus.UNSUBSCRIBED:
@@ -149,8 +149,10 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         return _invalid_link(request)
     with translation.override(subscriber.locale):
         if request.method == "GET":
-            if subscriber.status not in consent.MAILABLE:
+            if subscriber.status not in subscriptions.MAILABLE:
                 return render(request, "newsletter/unsubscribed.html")
             return render(request, "newsletter/unsubscribe.html")
-        consent.unsubscribe(subscriber, RequestInfo.from_request(request, ConsentSource.EMAIL))
+        subscriptions.unsubscribe(
+            subscriber, RequestInfo.from_request(request, ConsentSource.EMAIL)
+        )
         return render(request, "newsletter/unsubscribed.html")

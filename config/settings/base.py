@@ -253,7 +253,7 @@ LOGGING = {
     },
 }
 
-# Subscribers and consent (newsletter/consent.py). Every knob has an environment variable.
+# Subscribers and consent (newsletter/subscriptions.py). Every knob has an environment variable.
 PRIVACY_NOTICE_VERSION = env.get("PRIVACY_NOTICE_VERSION", "2026-01")
 # Where mail clients send a mailto: unsubscribe; the token goes in the subject.
 NEWSLETTER_UNSUBSCRIBE_MAILTO = env.get("NEWSLETTER_UNSUBSCRIBE_MAILTO", "")

@@ -3,13 +3,13 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 
-from newsletter import consent
+from newsletter.addresses import find_subscriber
 from newsletter.models import Subscriber
 
 
 def subscriber_for_command(email: str) -> Subscriber:
     try:
-        subscriber = consent.find_subscriber(email)
+        subscriber = find_subscriber(email)
     except ValidationError:
         raise CommandError(f"{email!r} is not a valid email address.") from None
     if subscriber is None:

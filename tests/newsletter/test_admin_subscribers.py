@@ -9,8 +9,8 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from newsletter import demo
-from newsletter.addresses import is_suppressed
 from newsletter.models import Newsletter, Subscriber, SubscriberStatus
+from newsletter.suppression import is_suppressed
 from tests.newsletter.builders import subscriber
 
 pytestmark = pytest.mark.services("postgres", "redis")

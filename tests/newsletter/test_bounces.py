@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from newsletter.addresses import is_suppressed
 from newsletter.models import Subscriber, SubscriberStatus
+from newsletter.suppression import is_suppressed
 from tests.newsletter.builders import subscriber
 
 pytestmark = pytest.mark.services("postgres", "redis")
@@ -89,7 +89,7 @@ def test_a_webhook_without_the_secret_is_refused(client, weekly):
 
 @pytest.mark.django_db
 def test_an_email_to_the_mailto_unsubscribe_address_unsubscribes(client, weekly):
-    from newsletter.consent import list_unsubscribe_headers
+    from newsletter.emails import list_unsubscribe_headers
 
     person = subscriber(weekly, "anna@example.org")
     mailto = list_unsubscribe_headers(person)["List-Unsubscribe"].split("<mailto:")[1]

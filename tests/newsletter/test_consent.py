@@ -8,9 +8,9 @@ import re
 import pytest
 from django.core import signing
 
-from newsletter import consent
-from newsletter.consent import RequestInfo, Selection
+from newsletter import gdpr, subscriptions
 from newsletter.models import ConsentRecord, Subscriber, SubscriberStatus
+from newsletter.subscriptions import RequestInfo, Selection
 from newsletter.tokens import make_token
 from tests import factories
 from tests.newsletter.builders import newsletter, subscriber
@@ -21,7 +21,7 @@ WHO = RequestInfo(source="api")
 
 
 def ask(email="anna@example.org", newsletter_=None, topics=()):
-    consent.subscribe(email, Selection({newsletter_.pk: [t.pk for t in topics]}), "it", WHO)
+    subscriptions.subscribe(email, Selection({newsletter_.pk: [t.pk for t in topics]}), "it", WHO)
 
 
 @pytest.mark.django_db
@@ -208,9 +208,9 @@ def test_preferences_can_unsubscribe_from_everything(client, weekly):
 @pytest.mark.django_db
 def test_the_export_lists_consent_history(weekly):
     person = subscriber(weekly, "anna@example.org")
-    consent.unsubscribe(person, WHO)
+    subscriptions.unsubscribe(person, WHO)
 
-    data = json.loads(json.dumps(consent.export(person)))
+    data = json.loads(json.dumps(gdpr.export(person)))
 
     assert data["subscriber"]["email"] == "anna@example.org"
     assert [r["action"] for r in data["consent_records"]] == ["unsubscribe"]
@@ -231,7 +231,7 @@ def test_the_preferences_get_shows_the_current_choices_and_changes_nothing(clien
 def test_a_confirmation_link_stops_working_once_the_address_is_suppressed(
     client, weekly, eager_tasks, smtp_server
 ):
-    from newsletter.addresses import suppress
+    from newsletter.suppression import suppress
 
     with eager_tasks():
         ask(newsletter_=weekly)

@@ -8,8 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from newsletter import consent
-from newsletter.addresses import is_suppressed
+from newsletter import subscriptions
 from newsletter.models import (
     ConsentRecord,
     Subscriber,
@@ -17,16 +16,17 @@ from newsletter.models import (
     Suppression,
     SuppressionReason,
 )
+from newsletter.suppression import is_suppressed
 from tests.newsletter.builders import subscriber
 
 pytestmark = pytest.mark.services("postgres", "redis")
-WHO = consent.RequestInfo(source="form", user_agent="Browser/1", ip="198.51.100.7")
+WHO = subscriptions.RequestInfo(source="form", user_agent="Browser/1", ip="198.51.100.7")
 
 
 @pytest.mark.django_db
 def test_subscriber_export_prints_all_data_as_json(weekly):
     person = subscriber(weekly, "anna@example.org")
-    consent.unsubscribe(person, WHO)
+    subscriptions.unsubscribe(person, WHO)
     out = StringIO()
 
     call_command("subscriber_export", "Anna@Example.org", stdout=out)
@@ -47,7 +47,7 @@ def test_an_unknown_address_is_an_error(command):
 @pytest.mark.django_db
 def test_subscriber_erase_removes_personal_data_and_keeps_a_hashed_suppression(weekly):
     person = subscriber(weekly, "anna@example.org")
-    consent.unsubscribe(person, WHO)
+    subscriptions.unsubscribe(person, WHO)
 
     call_command("subscriber_erase", "anna@example.org", stdout=StringIO())
 
@@ -66,6 +66,6 @@ def test_an_erased_address_asking_again_is_not_stored(weekly):
         "subscriber_erase", subscriber(weekly, "anna@example.org").email, stdout=StringIO()
     )
 
-    consent.subscribe("anna@example.org", consent.Selection({weekly.pk: []}), "it", WHO)
+    subscriptions.subscribe("anna@example.org", subscriptions.Selection({weekly.pk: []}), "it", WHO)
 
     assert not Subscriber.objects.filter(email="anna@example.org").exists()

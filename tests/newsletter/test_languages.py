@@ -23,11 +23,11 @@ from django.utils import translation
 
 import newsletter as newsletter_app
 from cms.models import Topic
-from newsletter import assembly, consent, demo, sending, tokens, views
-from newsletter.consent import RequestInfo, Selection
+from newsletter import assembly, demo, subscriptions, tokens, transport, views
 from newsletter.forms import PreferencesForm, SubscribeForm
 from newsletter.models import ConsentAction, Subscriber, SubscriberStatus, Subscription
 from newsletter.rendering import long_date
+from newsletter.subscriptions import RequestInfo, Selection
 from tests import factories
 
 pytestmark = [pytest.mark.services("postgres", "redis"), pytest.mark.django_db]
@@ -179,7 +179,7 @@ def test_the_subject_names_the_issue_and_the_date_in_the_newsletter_language(iss
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_test_send_is_in_the_newsletter_language(issues, language, smtp_settings, smtp_server):
-    sending.send_test(issues[language], "editor@example.org")
+    transport.send_test(issues[language], "editor@example.org")
 
     (message,) = smtp_server.wait_for(1)
     body = message.get_body(preferencelist=("html",)).get_content()
@@ -194,7 +194,7 @@ def test_the_confirmation_email_is_in_the_subscriber_language(
     newsletters, language, eager_tasks, smtp_server
 ):
     with eager_tasks():
-        consent.subscribe(
+        subscriptions.subscribe(
             f"new-{language}@example.com",
             Selection({newsletters[language].pk: []}),
             language,
@@ -254,13 +254,13 @@ def test_confirm_unsubscribe_and_archive_pages_follow_the_newsletter_language(
     person.status = SubscriberStatus.PENDING
     person.save()
     selection = Selection({newsletter.pk: []})
-    request = consent._record(
+    request = subscriptions.record_consent(
         person, ConsentAction.SUBSCRIBE, RequestInfo(source="api"), [newsletter.slug]
     )
     issues[language].state = "sent"
     issues[language].save()
     pages = {
-        "confirm": consent.confirmation_url(person, selection, request.pk),
+        "confirm": subscriptions.confirmation_url(person, selection, request.pk),
         "unsubscribe": tokens.link("unsubscribe", tokens.make_token(person, "unsubscribe")),
         "archive": reverse("newsletter:archive-newsletter", args=[newsletter.slug]),
     }

@@ -12,8 +12,8 @@ import smtplib
 import pytest
 
 from newsletter import pipelining, sending
-from newsletter.addresses import is_suppressed
 from newsletter.models import DeliveryState, IssueState
+from newsletter.suppression import is_suppressed
 from tests.newsletter import builders
 from tests.newsletter.sending_support import clean_cache, send_all  # noqa: F401
 

@@ -14,8 +14,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from newsletter import sending, tasks
-from newsletter.addresses import is_suppressed
 from newsletter.models import Cadence, DeliveryState, Issue, IssueState, SubscriberStatus
+from newsletter.suppression import is_suppressed
 from tests import factories
 from tests.newsletter import builders
 from tests.newsletter.sending_support import clean_cache, send_all  # noqa: F401

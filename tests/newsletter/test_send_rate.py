@@ -51,7 +51,7 @@ class FakeClock:
 @pytest.fixture
 def clock(monkeypatch):
     clock = FakeClock(redis.Redis.from_url(django_settings.REDIS_URL))
-    monkeypatch.setattr("newsletter.sending.time", SimpleNamespace(sleep=clock.sleep))
+    monkeypatch.setattr("newsletter.transport.time", SimpleNamespace(sleep=clock.sleep))
     return clock
 
 

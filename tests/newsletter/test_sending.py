@@ -9,8 +9,7 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from newsletter import sending, stops
-from newsletter.addresses import is_suppressed, suppress
+from newsletter import sending, stops, transport
 from newsletter.models import (
     Delivery,
     DeliveryState,
@@ -20,6 +19,7 @@ from newsletter.models import (
     SuppressionReason,
 )
 from newsletter.rendering import placeholder
+from newsletter.suppression import is_suppressed, suppress
 from tests import factories
 from tests.newsletter import builders
 from tests.newsletter.sending_support import clean_cache, send_all  # noqa: F401
@@ -399,7 +399,7 @@ def test_a_stop_during_a_batch_leaves_a_mark_that_batch_reads_and_skips_what_is_
 def test_a_test_send_goes_to_one_address_without_personal_links(weekly, smtp_settings, smtp_server):
     builders.subscriber(weekly)
     issue = builders.approved_issue(weekly)
-    sending.send_test(issue, "editor@example.org")
+    transport.send_test(issue, "editor@example.org")
     [message] = smtp_server.wait_for(1)
     assert message["To"] == "editor@example.org"
     assert message["Subject"].strip().startswith("[TEST] ")

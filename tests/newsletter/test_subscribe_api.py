@@ -91,7 +91,7 @@ def test_the_response_is_identical_for_a_new_and_an_existing_address(client, wee
 def test_a_suppressed_address_gets_the_same_response_and_no_email(
     client, weekly, eager_tasks, smtp_server
 ):
-    from newsletter.addresses import suppress
+    from newsletter.suppression import suppress
 
     suppress("blocked@example.org", "complaint")
     with eager_tasks():

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from newsletter import consent
+from newsletter import emails, subscriptions
 from newsletter.models import ConsentRecord, Delivery, DeliveryState, Issue, SubscriberStatus
 from newsletter.tokens import make_token
 from tests.newsletter.builders import subscriber
@@ -68,7 +68,7 @@ def test_unsubscribing_skips_every_pending_delivery_but_keeps_sent_ones(weekly):
     pending = Delivery.objects.create(issue=issues[0], subscriber=person)
     sent = Delivery.objects.create(issue=issues[1], subscriber=person, state=DeliveryState.SENT)
 
-    consent.unsubscribe(person, consent.RequestInfo(source="email"))
+    subscriptions.unsubscribe(person, subscriptions.RequestInfo(source="email"))
 
     pending.refresh_from_db()
     sent.refresh_from_db()
@@ -93,7 +93,7 @@ def test_list_unsubscribe_headers_name_the_url_and_a_mailto_with_the_token(weekl
     settings.NEWSLETTER_UNSUBSCRIBE_MAILTO = "unsubscribe@example.org"
     person = subscriber(weekly, "anna+x@example.org")
 
-    headers = consent.list_unsubscribe_headers(person)
+    headers = emails.list_unsubscribe_headers(person)
 
     assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     url_part, mailto_part = headers["List-Unsubscribe"].split(", ")

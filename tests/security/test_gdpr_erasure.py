@@ -14,14 +14,14 @@ from django.db.models.functions import Cast
 from wagtail.log_actions import log
 from wagtail.models import ModelLogEntry, PageLogEntry
 
-from newsletter import consent
+from newsletter import gdpr, subscriptions
 from newsletter.models import ConsentRecord, Subscriber, SubscriberStatus, Subscription
 from tests import factories
 from tests.newsletter.builders import subscriber
 
 pytestmark = pytest.mark.services("postgres", "redis")
 ADDRESS = "anna.rossi@example.org"
-WHO = consent.RequestInfo(source="admin")
+WHO = subscriptions.RequestInfo(source="admin")
 
 
 def edit_in_the_admin(admin_client, person: Subscriber) -> None:
@@ -83,7 +83,7 @@ def test_erasure_scrubs_every_log_entry_that_mentions_the_address(admin_client, 
     )  # fmt: skip
     assert len(mentions_in_the_database(ADDRESS)) == 3
 
-    consent.erase(person, WHO)
+    gdpr.erase(person, WHO)
 
     assert mentions_in_the_database(ADDRESS) == []
     erased = str(Subscriber.objects.get(pk=person.pk))
@@ -111,7 +111,7 @@ def test_erasing_an_active_subscriber_removes_subscriptions_and_the_stored_confi
     assert person.status == SubscriberStatus.ACTIVE
     assert Subscription.objects.filter(subscriber=person).exists()
 
-    consent.erase(person, WHO)
+    gdpr.erase(person, WHO)
 
     person.refresh_from_db()
     record.refresh_from_db()

@@ -18,14 +18,14 @@ from django.test.utils import CaptureQueriesContext
 
 from config.celery import app
 from config.ratelimit import RateLimit
-from newsletter import consent
-from newsletter.addresses import suppress
+from newsletter import subscriptions
 from newsletter.models import (
     ConsentRecord,
     Subscriber,
     SubscriberStatus,
     SuppressionReason,
 )
+from newsletter.suppression import suppress
 from tests.newsletter.consent_support import link_in, nothing_stored
 from tests.support.redis_commands import count_commands, counting_redis_commands
 
@@ -143,8 +143,11 @@ def test_no_subscriber_row_is_locked_while_a_rate_limit_decides(weekly, smtp_set
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = True
     try:
-        consent.subscribe(
-            "anna@example.org", consent.Selection({weekly.pk: []}), "it", consent.RequestInfo("api")
+        subscriptions.subscribe(
+            "anna@example.org",
+            subscriptions.Selection({weekly.pk: []}),
+            "it",
+            subscriptions.RequestInfo("api"),
         )
     finally:
         app.conf.task_always_eager = previous
@@ -329,8 +332,11 @@ def test_an_old_confirm_link_stays_spent_after_the_address_subscribes_again(
     client, weekly, eager_tasks, smtp_server, settings
 ):
     settings.NEWSLETTER_CONFIRMATION_COOLDOWN = 0
-    ask = lambda: consent.subscribe(  # noqa: E731
-        "anna@example.org", consent.Selection({weekly.pk: []}), "it", consent.RequestInfo("api")
+    ask = lambda: subscriptions.subscribe(  # noqa: E731
+        "anna@example.org",
+        subscriptions.Selection({weekly.pk: []}),
+        "it",
+        subscriptions.RequestInfo("api"),
     )
     with eager_tasks():
         ask()
@@ -338,7 +344,7 @@ def test_an_old_confirm_link_stays_spent_after_the_address_subscribes_again(
     assert client.post(old_link).status_code == 200
     assert client.post(old_link).status_code == 400  # used once: spent
     person = Subscriber.objects.get()
-    consent.unsubscribe(person, consent.RequestInfo("email"))
+    subscriptions.unsubscribe(person, subscriptions.RequestInfo("email"))
 
     with eager_tasks():
         ask()

@@ -16,9 +16,10 @@ from django.core.management import call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from newsletter import consent, importing
-from newsletter.addresses import address_hash, is_suppressed, normalise_email, suppress
+from newsletter import importing, subscriptions, suppression
+from newsletter.addresses import address_hash, normalise_email
 from newsletter.models import Subscriber, SubscriberStatus, SuppressionReason
+from newsletter.suppression import is_suppressed, suppress
 
 pytestmark = pytest.mark.services("postgres", "redis")
 
@@ -165,7 +166,7 @@ def test_ten_look_alikes_count_against_one_address(weekly, eager_tasks, smtp_ser
         **settings.NEWSLETTER_RATE_LIMITS,
         "confirmation_per_address": "3/86400",
     }
-    selection = consent.Selection({weekly.pk: []})
+    selection = subscriptions.Selection({weekly.pk: []})
     looks = [
         "anna@ｅｘａｍｐｌｅ.ｏｒｇ",
         "ANNA@example.org",
@@ -175,7 +176,9 @@ def test_ten_look_alikes_count_against_one_address(weekly, eager_tasks, smtp_ser
 
     with eager_tasks():
         for n in range(10):
-            consent.subscribe(looks[n % len(looks)], selection, "it", consent.RequestInfo("api"))
+            subscriptions.subscribe(
+                looks[n % len(looks)], selection, "it", subscriptions.RequestInfo("api")
+            )
 
     assert len(smtp_server.wait_for(3)) == 3
     assert smtp_server.recipients() == ["anna@example.org"] * 3
@@ -196,7 +199,7 @@ def test_a_csv_import_refuses_invisible_characters_and_merges_look_alikes(weekly
 def test_a_complaint_webhook_for_a_look_alike_suppresses_the_mailbox(weekly):
     person = Subscriber.objects.create(email="anna@example.org", status=SubscriberStatus.ACTIVE)
 
-    consent.record_complaint("ANNA@ｅｘａｍｐｌｅ.ｏｒｇ")
+    suppression.record_complaint("ANNA@ｅｘａｍｐｌｅ.ｏｒｇ")
 
     assert is_suppressed("anna@example.org")
     person.refresh_from_db()

@@ -18,8 +18,8 @@ import pytest
 from django.test import override_settings
 from django.urls import clear_url_caches
 
-from newsletter.addresses import is_suppressed
 from newsletter.models import ConsentRecord, Subscriber, SubscriberStatus, Suppression
+from newsletter.suppression import is_suppressed
 from tests.newsletter.builders import subscriber
 from tests.newsletter.test_bounces import complaint
 

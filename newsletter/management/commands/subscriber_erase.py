@@ -2,9 +2,10 @@
 
 from django.core.management.base import BaseCommand
 
-from newsletter import consent
+from newsletter import gdpr
 from newsletter.management.lookup import subscriber_for_command
 from newsletter.models import ConsentSource
+from newsletter.subscriptions import RequestInfo
 
 
 class Command(BaseCommand):
@@ -18,5 +19,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, email: str, **options):
         subscriber = subscriber_for_command(email)
-        subscriber = consent.erase(subscriber, consent.RequestInfo(source=ConsentSource.ADMIN))
+        subscriber = gdpr.erase(subscriber, RequestInfo(source=ConsentSource.ADMIN))
         self.stdout.write(f"Erased subscriber #{subscriber.pk}; the address is suppressed.")

@@ -4,7 +4,7 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from newsletter import consent
+from newsletter import gdpr
 from newsletter.management.lookup import subscriber_for_command
 
 
@@ -16,4 +16,4 @@ class Command(BaseCommand):
 
     def handle(self, *args, email: str, **options):
         subscriber = subscriber_for_command(email)
-        self.stdout.write(json.dumps(consent.export(subscriber), indent=2, ensure_ascii=False))
+        self.stdout.write(json.dumps(gdpr.export(subscriber), indent=2, ensure_ascii=False))

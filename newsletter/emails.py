@@ -6,6 +6,10 @@ exchange itself. Here the headers every copy shares are folded once per batch
 by the standard library's SMTP policy, the personal headers are folded per copy
 by the same policy (never pasted as raw strings), and the bodies are base64 in
 C. The result is the same multipart/alternative message: text first, then HTML.
+
+Every message the newsletter sends is built here: each copy of an issue (bytes for
+SMTP, a Django message for an ESP), the List-Unsubscribe headers and the
+confirmation email.
 """
 
 from __future__ import annotations
@@ -14,13 +18,18 @@ import base64
 import secrets
 from email.headerregistry import Address
 from email.policy import SMTP
-from email.utils import formataddr, formatdate
+from email.utils import formataddr, formatdate, parseaddr
 
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 
-from . import consent, tokens
-from .models import Delivery, Issue, IssueRendition, Newsletter
-from .rendering import RenderedEmail, personalise
+from . import tokens
+from .addresses import normalise_email
+from .models import Delivery, Issue, IssueRendition, Newsletter, Subscriber
+from .rendering import RenderedEmail, personalise, render_email
 
 
 def domain(newsletter: Newsletter) -> str:
@@ -68,7 +77,7 @@ class LinkMaker:
             name: tokens.absolute_url(reverse(f"newsletter:{name}", args=["TOKEN"])).split("TOKEN")
             for name in ("unsubscribe", "preferences")
         }
-        self.mailto = consent.unsubscribe_mailto()
+        self.mailto = unsubscribe_mailto()
 
     def url(self, purpose: str, token: str) -> str:
         before, after = self.prefixes[purpose]
@@ -82,7 +91,7 @@ class LinkMaker:
             "unsubscribe_url": self.url("unsubscribe", unsubscribe),
             "preferences_url": self.url("preferences", preferences),
         }
-        headers = consent.unsubscribe_headers(links["unsubscribe_url"], unsubscribe, self.mailto)
+        headers = unsubscribe_headers(links["unsubscribe_url"], unsubscribe, self.mailto)
         return links, headers
 
 
@@ -181,3 +190,107 @@ class MessageFactory:
             ]
         parts.append(f"--{boundary}--\r\n".encode())
         return b"".join(parts)
+
+
+# --- List-Unsubscribe headers -------------------------------------------------------------
+
+
+def unsubscribe_mailto() -> str:
+    configured = settings.NEWSLETTER_UNSUBSCRIBE_MAILTO
+    return normalise_email(configured or parseaddr(settings.DEFAULT_FROM_EMAIL)[1])
+
+
+def list_unsubscribe_headers(subscriber: Subscriber) -> dict[str, str]:
+    """RFC 2369 + RFC 8058 headers for one subscriber's copy of a newsletter.
+
+    The URL and subject carry only a signed token (URL-safe base64 and ':'),
+    never the address, so nothing user-controlled reaches the header.
+    """
+    token = tokens.make_token(subscriber, "unsubscribe")
+    return unsubscribe_headers(tokens.link("unsubscribe", token), token, unsubscribe_mailto())
+
+
+def unsubscribe_headers(url: str, token: str, mailto: str) -> dict[str, str]:
+    """The same headers from parts already made (bulk sending makes each token once)."""
+    return {
+        "List-Unsubscribe": f"<{url}>, <mailto:{mailto}?subject=unsubscribe%20{token}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+
+
+# --- Confirmation email -------------------------------------------------------------------
+
+
+def sender_of(newsletters: list[Newsletter]) -> str:
+    """A From header built from checked parts: no CR/LF can reach the header."""
+    if newsletters:
+        name = " ".join(newsletters[0].sender_name.split())
+        address = newsletters[0].sender_email
+    else:
+        name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return formataddr((name, normalise_email(address)))
+
+
+def confirmation_message(
+    subscriber: Subscriber, newsletters: list[Newsletter], confirm_url: str
+) -> EmailMultiAlternatives:
+    """The confirmation email for one subscription request, in the subscriber's language."""
+    with translation.override(subscriber.locale):
+        subject = _("Conferma la tua iscrizione")
+        rendered = render_email(
+            "newsletter/email/confirmation.mjml",
+            {
+                "subject": subject,
+                "preheader": _("Un clic per confermare: senza conferma non riceverai nulla."),
+                "newsletters": newsletters,
+                "confirm_url": confirm_url,
+                "sender_name": newsletters[0].sender_name if newsletters else "Notiziario",
+                "postal_address": newsletters[0].postal_address if newsletters else "",
+                "expiry_days": tokens.LIFETIMES["confirm"].days,
+            },
+            language=subscriber.locale,
+        )
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=rendered.text,
+        from_email=sender_of(newsletters),
+        to=[subscriber.email],
+        headers={"Auto-Submitted": "auto-generated"},
+    )
+    message.attach_alternative(rendered.html, "text/html")
+    return message
+
+
+# --- A copy as a Django message -----------------------------------------------------------
+
+
+def build_message(
+    issue: Issue, rendition: IssueRendition, delivery: Delivery, links: LinkMaker
+) -> EmailMultiAlternatives:
+    """One copy as a Django message, for backends other than SMTP (anymail)."""
+    subscriber = delivery.subscriber
+    personal, unsubscribe_headers = links.links_and_headers(subscriber)
+    body = personalise(RenderedEmail(rendition.html, rendition.text), issue.pk, personal)
+    return compose(
+        issue,
+        body,
+        to=subscriber.email,
+        headers={"Message-ID": message_id(issue, delivery.pk), **unsubscribe_headers},
+    )
+
+
+def compose(
+    issue: Issue, body: RenderedEmail, *, to: str, headers: dict[str, str]
+) -> EmailMultiAlternatives:
+    """multipart/alternative, text first and then HTML, with the bulk-mail headers."""
+    common = common_headers(issue)
+    message = EmailMultiAlternatives(
+        subject=common.pop("Subject"),
+        body=body.text,
+        from_email=common.pop("From"),
+        to=[to],
+        reply_to=[common.pop("Reply-To")] if "Reply-To" in common else None,
+        headers={"Date": formatdate(usegmt=True), **common, **headers},
+    )
+    message.attach_alternative(body.html, "text/html")
+    return message
