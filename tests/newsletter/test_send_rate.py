@@ -20,6 +20,8 @@ from newsletter import sending
 from tests.newsletter import builders
 from tests.newsletter.sending_support import clean_cache  # noqa: F401
 
+PREFIX = django_settings.CACHES["default"]["KEY_PREFIX"]  # this test run's keys only
+
 pytestmark = [pytest.mark.services("postgres", "redis"), pytest.mark.django_db]
 
 LIMIT = 2  # messages per minute
@@ -40,7 +42,7 @@ class FakeClock:
         assert 0 <= seconds <= 3600, f"an implausible sleep of {seconds}s"
         self.slept.append(seconds)
         self.now += seconds
-        for key in self._redis.scan_iter(match=f"{settings.CACHES['default']['KEY_PREFIX']}:ratelimit*newsletter-send*", count=1000):
+        for key in self._redis.scan_iter(match=f"{PREFIX}:ratelimit*newsletter-send*", count=1000):
             left = self._redis.pttl(key) - int(seconds * 1000)
             if left > 0:
                 self._redis.pexpire(key, left)
