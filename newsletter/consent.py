@@ -22,8 +22,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from config.client_ip import client_ip, client_network
-from config.ratelimit import RateLimit
+from web.client_ip import client_ip, client_network
+from web.ratelimit import RateLimit
 
 from . import stops, tokens
 from .addresses import address_hash, is_suppressed, keyed_hash, normalise_email, suppress

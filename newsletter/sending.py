@@ -44,7 +44,7 @@ from django.db.models import CharField, Count, F, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
-from config.ratelimit import RateLimit
+from web.ratelimit import RateLimit
 
 from . import consent, messages, pipelining, stops
 from .addresses import address_hash
