@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.conf import settings
+from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,9 +10,6 @@ class CmsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django.conf import settings
-        from django.db.models.signals import post_save
-
         from cms import signals  # noqa: F401  (connects cache invalidation and webhooks)
         from cms.admin_language import start_new_users_in_the_default_language
 

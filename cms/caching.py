@@ -35,6 +35,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -42,9 +43,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, Json
 from django.utils import timezone
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 
-from config.client_ip import client_limit_key
-from config.ratelimit import RateLimit
+from cms.public import next_scheduled_change
+from web.client_ip import client_limit_key
 from web.params import is_ascii_whole_number
+from web.ratelimit import RateLimit
 
 GENERATION_KEY = "api:generation"
 RESPONSE_KEY = "api:response:{digest}"
@@ -70,8 +72,6 @@ class _Store:
         self._prefix = ""
         url = getattr(settings, "CACHE_REDIS_URL", None)
         if url:
-            import redis
-
             self._redis = redis.Redis.from_url(url)
             self._prefix = settings.CACHES["default"].get("KEY_PREFIX", "") + ":"
 
@@ -178,8 +178,6 @@ def _now() -> float:
 
 def _next_scheduled_change() -> int:
     """Unix seconds of the next expiry or go-live of any page, rounded down; 0 when none."""
-    from cms.public import next_scheduled_change  # cms.public imports the models
-
     moment = next_scheduled_change()
     return int(moment.timestamp()) if moment is not None else 0
 
@@ -194,11 +192,6 @@ def _new_generation() -> Generation:
     if not _store().add(GENERATION_KEY, raw):
         raw = _store().get_many([GENERATION_KEY])[0] or raw
     return Generation.parse(raw)
-
-
-def current_generation() -> Generation:
-    raw = _store().get_many([GENERATION_KEY])[0]
-    return Generation.parse(raw) if raw is not None else _new_generation()
 
 
 def _bump() -> Generation:

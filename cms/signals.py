@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from wagtail.documents import get_document_model
@@ -21,7 +22,7 @@ from wagtail.signals import (
     post_page_move,
 )
 
-from cms import caching
+from cms import caching, tasks, webhooks
 from cms.models import (
     Mission,
     MissionAgreement,
@@ -31,7 +32,9 @@ from cms.models import (
     Person,
     Place,
     Topic,
+    WebhookEvent,
 )
+from cms.models.translation import move_copy_links_to_its_locale
 
 # Everything whose change can alter an API or feed response.
 SNIPPET_MODELS = (Topic, Organisation, Person, Place, Mission, MissionDelegate, MissionAgreement)
@@ -43,8 +46,6 @@ def translation_links_its_own_locale(sender, source_obj, target_obj, **kwargs) -
     # The signal, not an override of copy_for_translation: simple_translation's view
     # and its subtree walk call Wagtail's copy actions directly, and every one of them
     # (pages and snippets) sends this signal.
-    from cms.models.translation import move_copy_links_to_its_locale
-
     move_copy_links_to_its_locale(target_obj)
 
 
@@ -52,22 +53,33 @@ def _invalidate(**kwargs) -> None:
     caching.invalidate()
 
 
+def tell_integrators(page: NewsPage, event: WebhookEvent) -> None:
+    """Log a webhook delivery per active endpoint now; send them once the transaction commits.
+
+    The one place webhook tasks are enqueued: cms.webhooks never imports cms.tasks.
+    """
+    delivery_ids = [delivery.id for delivery in webhooks.notify(page, event)]
+    if delivery_ids:
+
+        def enqueue() -> None:
+            for delivery_id in delivery_ids:
+                tasks.deliver_webhook.delay(delivery_id)
+
+        transaction.on_commit(enqueue)
+
+
 @receiver(page_published)
 def page_was_published(sender, instance, **kwargs) -> None:
     caching.invalidate()
     if isinstance(instance, NewsPage):
-        from cms import webhooks
-
-        webhooks.notify(instance, webhooks.Event.PUBLISHED)
+        tell_integrators(instance, WebhookEvent.PUBLISHED)
 
 
 @receiver(page_unpublished)
 def page_was_unpublished(sender, instance, **kwargs) -> None:
     caching.invalidate()
     if isinstance(instance, NewsPage):
-        from cms import webhooks
-
-        webhooks.notify(instance, webhooks.Event.UNPUBLISHED)
+        tell_integrators(instance, WebhookEvent.UNPUBLISHED)
 
 
 @receiver(post_page_move)
@@ -81,9 +93,7 @@ def page_was_deleted(sender, instance, **kwargs) -> None:
         return
     caching.invalidate()
     if type(instance) is NewsPage:
-        from cms import webhooks
-
-        webhooks.notify(instance, webhooks.Event.DELETED)
+        tell_integrators(instance, WebhookEvent.DELETED)
 
 
 for _model in (*SNIPPET_MODELS, *ACCESS_MODELS, get_image_model(), get_document_model()):

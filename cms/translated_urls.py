@@ -17,7 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanen
 from django.utils import translation
 from wagtail.models import Page, Site
 
-from cms.api.richtext import page_html_url
+from cms.links import page_html_url
 from cms.public import public_pages
 from web.locale import served_by_language_patterns
 

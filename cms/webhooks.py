@@ -1,8 +1,10 @@
 """Tell integrators when news is published, unpublished or deleted.
 
 Each active endpoint gets a WebhookDelivery row (the admin's delivery log)
-and a Celery task that POSTs the JSON payload, signed with the endpoint's
-secret, retrying with exponential backoff.
+and a Celery task (cms.tasks.deliver_webhook) that POSTs the JSON payload,
+signed with the endpoint's secret, retrying with exponential backoff. This
+module never imports the tasks: cms/signals.py logs the deliveries here and
+enqueues them once the transaction commits.
 
 Only public addresses are called, at the address vetted just before the
 connection, and redirects are not followed (cms/outbound.py).
@@ -19,13 +21,18 @@ import hmac
 import json
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from cms import outbound
-from cms.models import DeliveryState, NewsPage, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from cms.links import page_html_url
+from cms.models import (
+    NewsPage,
+    WebhookDelivery,
+    WebhookDeliveryState,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 
-Event = WebhookEvent
 SIGNATURE_HEADER = "X-Notiziario-Signature"
 EVENT_HEADER = "X-Notiziario-Event"
 TIMEOUT_SECONDS = 10
@@ -37,8 +44,6 @@ class TemporaryDeliveryError(Exception):
 
 
 def payload_for(page: NewsPage, event: WebhookEvent) -> dict:
-    from cms.api.richtext import page_html_url
-
     try:
         url = page_html_url(page)
     except Exception:  # the page's tree may already be gone when it is deleted
@@ -57,24 +62,15 @@ def sign(body: bytes, secret: str) -> str:
 
 
 def notify(page: NewsPage, event: WebhookEvent) -> list[WebhookDelivery]:
-    """Log a delivery for each active endpoint; send them once the transaction commits."""
+    """Log a pending delivery for each active endpoint (the caller enqueues them)."""
     endpoints = list(WebhookEndpoint.objects.filter(is_active=True))
     if not endpoints:
         return []
     payload = payload_for(page, event)
-    deliveries = [
+    return [
         WebhookDelivery.objects.create(endpoint=endpoint, event=event, payload=payload)
         for endpoint in endpoints
     ]
-
-    def enqueue() -> None:
-        from cms.tasks import deliver_webhook
-
-        for delivery in deliveries:
-            deliver_webhook.delay(delivery.id)
-
-    transaction.on_commit(enqueue)
-    return deliveries
 
 
 def encode(payload: dict) -> bytes:
@@ -84,7 +80,7 @@ def encode(payload: dict) -> bytes:
 def deliver(delivery_id: int) -> WebhookDelivery:
     """POST one delivery once. Raises TemporaryDeliveryError when it should be retried."""
     delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
-    if delivery.state in (DeliveryState.DELIVERED, DeliveryState.FAILED):
+    if delivery.state in (WebhookDeliveryState.DELIVERED, WebhookDeliveryState.FAILED):
         return delivery
     body = encode(delivery.payload)
     headers = {
@@ -110,13 +106,13 @@ def deliver(delivery_id: int) -> WebhookDelivery:
     delivery.response_status = status
     delivery.error = error[:2000]
     if status is not None and 200 <= status < 300:
-        delivery.state = DeliveryState.DELIVERED
+        delivery.state = WebhookDeliveryState.DELIVERED
         delivery.delivered_at = timezone.now()
     elif refused or delivery.attempts >= MAX_ATTEMPTS:
-        delivery.state = DeliveryState.FAILED
+        delivery.state = WebhookDeliveryState.FAILED
     else:
-        delivery.state = DeliveryState.RETRYING
+        delivery.state = WebhookDeliveryState.RETRYING
     delivery.save()
-    if delivery.state == DeliveryState.RETRYING:
+    if delivery.state == WebhookDeliveryState.RETRYING:
         raise TemporaryDeliveryError(error or f"HTTP {status}")
     return delivery

@@ -4,6 +4,7 @@ import logging
 from anymail.exceptions import AnymailWebhookValidationFailure
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
+from django.conf.urls.static import static
 from django.http import HttpResponse
 from django.urls import URLPattern, include, path
 from wagtail import urls as wagtail_urls
@@ -69,8 +70,6 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
-    from django.conf.urls.static import static
-
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # Pages: Italian (LANGUAGE_CODE) unprefixed, every other language under its prefix (/en/…).

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
-from config.client_ip import client_ip
+from web.client_ip import client_ip
 
 from . import archive
 from .forms import SubscribeForm, public_newsletters, topics_for

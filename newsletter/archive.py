@@ -8,9 +8,10 @@ from django.urls import reverse
 from django.utils import translation
 from django.views.decorators.http import require_GET
 
+from cms.links import absolute_url
 from web.params import MAX_ID, InvalidParameter, parse_whole_number
 
-from . import rendering, tokens
+from . import rendering
 from .models import Issue, IssueState, Newsletter
 
 API_PAGE_SIZE = 20
@@ -53,7 +54,7 @@ def archive_index(request: HttpRequest, slug: str | None = None) -> HttpResponse
             {
                 "issues": issues[:200],
                 "newsletter": newsletter,
-                "canonical_url": tokens.absolute_url(request.path),
+                "canonical_url": absolute_url(request.path),
             },
         )
 
@@ -79,7 +80,7 @@ def issue_summary(issue: Issue) -> dict:
         "preheader": issue.preheader,
         "sent_at": issue.send_finished_at.isoformat() if issue.send_finished_at else None,
         "archive_url": rendering.archive_url(issue),
-        "detail_url": tokens.absolute_url(reverse("newsletter-api-issue", args=[issue.pk])),
+        "detail_url": absolute_url(reverse("newsletter-api-issue", args=[issue.pk])),
     }
 
 

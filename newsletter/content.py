@@ -10,21 +10,14 @@ from collections.abc import Iterable
 from datetime import datetime
 from types import SimpleNamespace
 
-from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet
 from wagtail.models import Locale
 
+from cms.links import absolute_url
 from cms.models import NewsIndexPage, NewsPage
 from cms.public import public_images
 
 CARD_IMAGE_SPEC = "fill-1200x630"
-
-
-def absolute(url: str) -> str:
-    """Prefix site-relative URLs with SITE_URL; leave absolute ones alone."""
-    if url.startswith(("http://", "https://")):
-        return url
-    return settings.SITE_URL + "/" + url.lstrip("/")
 
 
 def recent_news(
@@ -66,7 +59,7 @@ def url_cache() -> SimpleNamespace:
 
 def page_url(page: NewsPage, cache: SimpleNamespace | None = None) -> str:
     _site_id, _root_url, path = page.get_url_parts(cache) or (None, None, page.url_path)
-    return absolute(path)
+    return absolute_url(path)
 
 
 def image(page: NewsPage) -> tuple[str, str]:
@@ -80,7 +73,7 @@ def image(page: NewsPage) -> tuple[str, str]:
     if not is_public:
         return "", ""
     rendition = page.hero_image.get_rendition(CARD_IMAGE_SPEC)
-    return absolute(rendition.url), page.hero_alt or page.hero_image.title
+    return absolute_url(rendition.url), page.hero_alt or page.hero_image.title
 
 
 def key_figures(page: NewsPage) -> list[dict[str, str]]:
@@ -94,4 +87,4 @@ def key_figures(page: NewsPage) -> list[dict[str, str]]:
 def news_index_url(locale: Locale) -> str:
     """Where "more news" links go: the news index of the locale, or the site root."""
     index = NewsIndexPage.objects.live().public().filter(locale=locale).first()
-    return page_url(index) if index else absolute("/")
+    return page_url(index) if index else absolute_url("/")

@@ -26,6 +26,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from cms.links import absolute_url
+
 from . import tokens
 from .addresses import normalise_email
 from .models import Delivery, Issue, IssueRendition, Newsletter, Subscriber
@@ -74,7 +76,7 @@ class LinkMaker:
 
     def __init__(self) -> None:
         self.prefixes = {
-            name: tokens.absolute_url(reverse(f"newsletter:{name}", args=["TOKEN"])).split("TOKEN")
+            name: absolute_url(reverse(f"newsletter:{name}", args=["TOKEN"])).split("TOKEN")
             for name in ("unsubscribe", "preferences")
         }
         self.mailto = unsubscribe_mailto()

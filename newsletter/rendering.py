@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from .tokens import absolute_url
+from cms.links import absolute_url
 
 
 @dataclass(frozen=True)
@@ -155,9 +155,9 @@ def render_issue(issue, key: str = "", *, items=None) -> RenderedEmail:
 def archive_url(issue) -> str:
     from django.urls import reverse
 
-    from .content import absolute
-
-    return absolute(reverse("newsletter:archive-issue", args=[issue.newsletter.slug, issue.number]))
+    return absolute_url(
+        reverse("newsletter:archive-issue", args=[issue.newsletter.slug, issue.number])
+    )
 
 
 def personalise(rendered: RenderedEmail, issue_id: int, links: dict[str, str]) -> RenderedEmail:

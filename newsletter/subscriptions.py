@@ -19,8 +19,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from config.client_ip import client_ip, client_network
-from config.ratelimit import RateLimit
+from web.client_ip import client_ip, client_network
+from web.ratelimit import RateLimit
 
 from . import emails, enqueue, stops, tokens
 from .addresses import address_hash, keyed_hash, normalise_email

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.core import signing
 from django.urls import reverse
+
+from cms.links import absolute_url
 
 from .models import Subscriber
 
@@ -47,10 +48,6 @@ def read_token_data(token: str, purpose: str) -> tuple[Subscriber, dict]:
 
 def read_token(token: str, purpose: str) -> Subscriber:
     return read_token_data(token, purpose)[0]
-
-
-def absolute_url(path: str) -> str:
-    return settings.SITE_URL + path
 
 
 def link(purpose: str, token: str) -> str:

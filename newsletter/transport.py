@@ -32,7 +32,7 @@ from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 
-from config.ratelimit import RateLimit
+from web.ratelimit import RateLimit
 
 from . import emails, pipelining
 from .assembly import render_variant

@@ -14,7 +14,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from config.client_ip import client_ip
+from web.client_ip import client_ip
 
 from . import subscriptions, tokens
 from .forms import PreferencesForm, SubscribeForm

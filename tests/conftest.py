@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.support import services
+from tests.support.beat import CeleryBeat
 from tests.support.smtp import SMTPServer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -111,3 +112,19 @@ def celery_worker_factory(transactional_db, smtp_server, tmp_path):
 @pytest.fixture
 def celery_worker(celery_worker_factory):
     return celery_worker_factory()
+
+
+@pytest.fixture
+def beat_factory(tmp_path):
+    """Start a real `celery beat` (DatabaseScheduler) with a worker's env plus `extra_env`;
+    every beat started is stopped when the test ends."""
+    beats: list[CeleryBeat] = []
+
+    def start(env: dict[str, str], **extra_env: str) -> CeleryBeat:
+        beat = CeleryBeat({**env, **extra_env}, tmp_path / f"beat-{len(beats)}.log")
+        beats.append(beat)
+        return beat.start()
+
+    yield start
+    for beat in beats:
+        beat.stop()

@@ -11,14 +11,14 @@ from __future__ import annotations
 import os
 import signal
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from cms.models import DeliveryState, WebhookDelivery, WebhookEndpoint
+from cms.models import WebhookDelivery, WebhookDeliveryState, WebhookEndpoint
 from cms.tasks import deliver_webhook
 from tests.support.proc import children_of
+from tests.support.waiting import wait_until
 
 pytestmark = [
     pytest.mark.services("postgres", "redis"),
@@ -71,15 +71,6 @@ def receiver():
     server.stop()
 
 
-def wait_for(condition, what: str):
-    deadline = time.monotonic() + WAIT
-    while time.monotonic() < deadline:
-        if value := condition():
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {WAIT}s waiting for {what}")
-
-
 def test_a_task_whose_worker_child_is_killed_runs_again_on_another_child(
     celery_worker_factory, receiver
 ):
@@ -89,7 +80,9 @@ def test_a_task_whose_worker_child_is_killed_runs_again_on_another_child(
     delivery = WebhookDelivery.objects.create(
         endpoint=endpoint, event="published", payload={"id": 1}
     )
-    [child] = wait_for(lambda: children_of(worker.process.pid), "the worker's pool child")
+    [child] = wait_until(
+        lambda: children_of(worker.process.pid), WAIT, "the worker's pool child", poll=0.1
+    )
 
     deliver_webhook.delay(delivery.id)
     assert receiver.first_arrived.wait(WAIT), "the task never reached the receiver"
@@ -98,9 +91,9 @@ def test_a_task_whose_worker_child_is_killed_runs_again_on_another_child(
 
     def delivered():
         delivery.refresh_from_db()
-        return delivery.state == DeliveryState.DELIVERED
+        return delivery.state == WebhookDeliveryState.DELIVERED
 
-    wait_for(delivered, "the task to run again and deliver")
+    wait_until(delivered, WAIT, "the task to run again and deliver", poll=0.1)
     assert child not in children_of(worker.process.pid)
     assert len(receiver.requests) == 2
     assert {r["X-Notiziario-Delivery"] for r in receiver.requests} == {str(delivery.id)}

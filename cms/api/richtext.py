@@ -12,30 +12,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from django.conf import settings
 from django.utils.html import escape
 from wagtail.rich_text.rewriters import extract_attrs
 
+from cms.links import absolute_url, page_html_url
 from cms.public import public_documents, public_pages
 
 _LINK = re.compile(r"<a(\b[^>]*\blinktype=\"[^\"]*\"[^>]*)>")
 _EMBED = re.compile(r"<embed(\b[^>]*)/>")
-
-
-def absolute_url(path_or_url: str | None) -> str | None:
-    if not path_or_url:
-        return None
-    if path_or_url.startswith("/"):
-        return settings.SITE_URL + path_or_url
-    return path_or_url
-
-
-def page_html_url(page, request=None) -> str | None:
-    """The page's public address on SITE_URL (no query when site root paths are cached)."""
-    parts = page.get_url_parts(request)
-    if not parts or not parts[2]:
-        return None
-    return absolute_url(parts[2])
 
 
 def _ids(sources: Iterable[str], linktype: str) -> set[int]:

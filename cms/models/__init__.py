@@ -9,10 +9,10 @@ from .snippets import (
     Place,
     Topic,
 )
-from .webhooks import DeliveryState, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from .webhooks import WebhookDelivery, WebhookDeliveryState, WebhookEndpoint, WebhookEvent
 
 __all__ = [
-    "DeliveryState",
+    "WebhookDeliveryState",
     "WebhookDelivery",
     "WebhookEndpoint",
     "WebhookEvent",

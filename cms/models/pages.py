@@ -11,9 +11,9 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from cms.api.preview_mode import HeadlessPreviewMode
 from cms.blocks import NewsBodyBlock
 
+from .preview_mode import HeadlessPreviewMode
 from .snippets import Mission, Organisation, Person, Place, Topic
 from .translation import LinksInOwnLocalePageForm, link_locale_errors
 

@@ -9,6 +9,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 
+from cms import outbound
+
 
 def new_secret() -> str:
     return secrets.token_urlsafe(32)
@@ -58,15 +60,13 @@ class WebhookEndpoint(models.Model):
         super().clean()
         if not self.url:
             return
-        from cms import outbound
-
         try:
             outbound.vet(self.url)
         except outbound.RefusedTarget as refused:
             raise ValidationError({"url": str(refused)}) from None
 
 
-class DeliveryState(models.TextChoices):
+class WebhookDeliveryState(models.TextChoices):
     PENDING = "pending", _("In attesa")
     DELIVERED = "delivered", _("Consegnato")
     RETRYING = "retrying", _("Nuovo tentativo")
@@ -83,7 +83,10 @@ class WebhookDelivery(models.Model):
     event = models.CharField(_("evento"), max_length=20, choices=WebhookEvent.choices)
     payload = models.JSONField(_("contenuto"))
     state = models.CharField(
-        _("stato"), max_length=20, choices=DeliveryState.choices, default=DeliveryState.PENDING
+        _("stato"),
+        max_length=20,
+        choices=WebhookDeliveryState.choices,
+        default=WebhookDeliveryState.PENDING,
     )
     attempts = models.PositiveIntegerField(_("tentativi"), default=0)
     response_status = models.PositiveIntegerField(_("risposta HTTP"), null=True, blank=True)

@@ -84,7 +84,7 @@ MIDDLEWARE = [
 
 # Admin login throttling (django-axes): after LOGIN_FAILURE_LIMIT failed logins for one
 # username from one client (an IPv4 address or an IPv6 /64, read like every other limit
-# through config/client_ip.py), that pair is refused, even with the right password, for
+# through web/client_ip.py), that pair is refused, even with the right password, for
 # LOGIN_LOCKOUT_MINUTES. Keyed on the pair, so nobody can lock a real editor out from
 # another address.
 AUTHENTICATION_BACKENDS = [
@@ -94,7 +94,7 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = env.get_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.get_int("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
-AXES_CLIENT_IP_CALLABLE = "config.client_ip.client_login_ip"
+AXES_CLIENT_IP_CALLABLE = "web.client_ip.client_login_ip"
 AXES_RESET_ON_SUCCESS = True
 
 ROOT_URLCONF = "config.urls"
@@ -210,7 +210,7 @@ CELERY_BEAT_SCHEDULE = {
 DEMO_LOADERS = ["cms.demo.load", "newsletter.demo.load"]
 
 # How many reverse proxies stand in front of the web server; each appends to
-# X-Forwarded-For. 0: use REMOTE_ADDR as it is (see config/client_ip.py).
+# X-Forwarded-For. 0: use REMOTE_ADDR as it is (see web/client_ip.py).
 TRUSTED_PROXY_COUNT = env.get_int("TRUSTED_PROXY_COUNT", 0)
 
 # Keyed hashes for IP addresses and suppressed addresses; rotate only with care.

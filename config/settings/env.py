@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 
@@ -142,8 +143,6 @@ def same_redis_instance(first: str, second: str) -> bool:
 
 
 def database(name: str, default: str | None) -> dict:
-    import dj_database_url
-
     url = get(name, default)
     if url is None:
         raise _not_configured(name)

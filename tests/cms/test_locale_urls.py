@@ -22,7 +22,7 @@ from django.db import transaction
 from django.test import Client, override_settings
 from wagtail.models import Page
 
-from cms.api.richtext import page_html_url
+from cms.links import page_html_url
 from cms.models import NewsPage
 from cms.public import public_pages
 from newsletter import assembly

@@ -6,8 +6,6 @@ the test database and broker, and watch the database change.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -16,7 +14,7 @@ from django_celery_beat.models import PeriodicTask
 
 from cms.models import NewsPage
 from tests import factories
-from tests.support.beat import CeleryBeat
+from tests.support.waiting import wait_until
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -24,40 +22,18 @@ pytestmark = [
 ]
 
 WAIT_SECONDS = 60
-
-
-def wait_until(condition: Callable[[], bool], what: str, beat: CeleryBeat) -> None:
-    deadline = time.monotonic() + WAIT_SECONDS
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.5)
-    pytest.fail(f"{what} within {WAIT_SECONDS}s; beat log:\n{beat.log()[-3000:]}")
-
-
-@pytest.fixture
-def beat_factory(tmp_path):
-    beats: list[CeleryBeat] = []
-
-    def start(env: dict[str, str]) -> CeleryBeat:
-        beat = CeleryBeat({**env, "PUBLISH_SCHEDULED_EVERY": "1"}, tmp_path / "beat.log")
-        beats.append(beat)
-        return beat.start()
-
-    yield start
-    for beat in beats:
-        beat.stop()
+EVERY_SECOND = {"PUBLISH_SCHEDULED_EVERY": "1"}
 
 
 def test_beat_stores_the_publishing_schedule_in_the_periodic_task_table(
     celery_worker, beat_factory
 ):
-    beat = beat_factory(celery_worker.env)
+    beat = beat_factory(celery_worker.env, **EVERY_SECOND)
 
     def synced() -> bool:
         return PeriodicTask.objects.filter(name="publish-scheduled-pages").exists()
 
-    wait_until(synced, "the schedule was not stored", beat)
+    wait_until(synced, WAIT_SECONDS, "the schedule to be stored", poll=0.5, log=beat.log)
     task = PeriodicTask.objects.get(name="publish-scheduled-pages")
     assert task.task == "cms.tasks.publish_scheduled"
     assert task.enabled and task.interval is not None
@@ -70,10 +46,14 @@ def test_a_page_scheduled_to_go_live_becomes_live_through_beat(celery_worker, be
     page.refresh_from_db()
     assert not page.live and page.has_unpublished_changes
 
-    beat = beat_factory(celery_worker.env)
+    beat = beat_factory(celery_worker.env, **EVERY_SECOND)
 
     wait_until(
-        lambda: NewsPage.objects.get(pk=page.pk).live, "the scheduled page did not go live", beat
+        lambda: NewsPage.objects.get(pk=page.pk).live,
+        WAIT_SECONDS,
+        "the scheduled page to go live",
+        poll=0.5,
+        log=beat.log,
     )
 
 
@@ -84,7 +64,13 @@ def test_a_page_past_its_expiry_is_unpublished_through_beat(celery_worker, beat_
     page.refresh_from_db()
     assert page.live and not page.expired
 
-    beat = beat_factory(celery_worker.env)
+    beat = beat_factory(celery_worker.env, **EVERY_SECOND)
 
-    wait_until(lambda: NewsPage.objects.get(pk=page.pk).expired, "the page did not expire", beat)
+    wait_until(
+        lambda: NewsPage.objects.get(pk=page.pk).expired,
+        WAIT_SECONDS,
+        "the page to expire",
+        poll=0.5,
+        log=beat.log,
+    )
     assert not NewsPage.objects.get(pk=page.pk).live

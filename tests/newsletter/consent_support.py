@@ -7,10 +7,10 @@ import re
 import pytest
 from django.core.cache import cache
 
-from config import ratelimit
 from config.celery import app
 from newsletter.models import ConsentRecord, Subscriber, Subscription
 from tests.newsletter.builders import newsletter
+from web import ratelimit
 
 
 @pytest.fixture

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
-from config import ratelimit
 from newsletter import sending
 from newsletter.models import Issue
+from web import ratelimit
 
 
 @pytest.fixture(autouse=True)

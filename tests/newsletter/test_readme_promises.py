@@ -4,7 +4,6 @@ sends once even if the scheduler fires twice, and a running beat picks up a chan
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -19,18 +18,9 @@ from newsletter.suppression import is_suppressed
 from tests import factories
 from tests.newsletter import builders
 from tests.newsletter.sending_support import clean_cache, send_all  # noqa: F401
-from tests.support.beat import CeleryBeat
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.services("postgres", "redis")
-
-
-def wait_until(condition, timeout: float, what: str, log=lambda: ""):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if value := condition():
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}\n{log()[-3000:]}")
 
 
 def sent(issue: Issue) -> bool:
@@ -80,7 +70,7 @@ def test_reconcile_restarts_an_issue_that_no_worker_is_sending(celery_worker_fac
 
     tasks.reconcile_stale_deliveries.delay()  # what beat does every minute
 
-    wait_until(lambda: sent(issue), 60, "the stalled issue to be sent", worker.log)
+    wait_until(lambda: sent(issue), 60, "the stalled issue to be sent", log=worker.log)
     assert Counter(smtp_server.recipients()) == Counter({p.email: 1 for p in people})
 
 
@@ -108,7 +98,7 @@ def test_a_scheduled_issue_is_sent_once_even_if_the_scheduler_runs_twice(
     tasks.send_scheduled_issues.delay()
     tasks.send_scheduled_issues.delay()  # beat firing twice, or two beats
 
-    wait_until(lambda: sent(issue), 60, "the scheduled issue to be sent", worker.log)
+    wait_until(lambda: sent(issue), 60, "the scheduled issue to be sent", log=worker.log)
     assert Counter(smtp_server.recipients()) == Counter({p.email: 1 for p in people})
     assert issue.deliveries.count() == 8
 
@@ -117,28 +107,26 @@ def test_a_scheduled_issue_is_sent_once_even_if_the_scheduler_runs_twice(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_running_beat_picks_up_a_changed_newsletter_time(celery_worker_factory, tmp_path):
+def test_a_running_beat_picks_up_a_changed_newsletter_time(celery_worker_factory, beat_factory):
     rome = ZoneInfo("Europe/Rome")
     now = timezone.now().astimezone(rome)
     weekly = builders.newsletter(cadence=Cadence.DAILY, send_time=(now - timedelta(hours=3)).time())
     factories.news(title="Per il digest")
     worker = celery_worker_factory(concurrency=1)
-    beat = CeleryBeat(worker.env, tmp_path / "beat.log").start()
-    try:
-        # Beat runs with the old time; now move the digest to a minute 5 to 65 seconds away.
-        fire_at = (timezone.now().astimezone(rome) + timedelta(seconds=65)).replace(
-            second=0, microsecond=0
-        )
-        weekly.send_time = fire_at.time()
-        weekly.save()
+    beat = beat_factory(worker.env)
+    # Beat runs with the old time; now move the digest to a minute 5 to 65 seconds away.
+    fire_at = (timezone.now().astimezone(rome) + timedelta(seconds=65)).replace(
+        second=0, microsecond=0
+    )
+    weekly.send_time = fire_at.time()
+    weekly.save()
 
-        wait_until(
-            lambda: weekly.issues.exists(),
-            (fire_at - timezone.now()).total_seconds() + 45,
-            f"beat to run the digest at {fire_at:%H:%M}",
-            beat.log,
-        )
-    finally:
-        beat.stop()
+    wait_until(
+        lambda: weekly.issues.exists(),
+        (fire_at - timezone.now()).total_seconds() + 45,
+        f"beat to run the digest at {fire_at:%H:%M}",
+        log=beat.log,
+    )
+    beat.stop()
     assert weekly.issues.get().items.get().title == "Per il digest"
     assert timezone.now() >= fire_at

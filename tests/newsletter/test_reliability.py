@@ -18,8 +18,8 @@ from newsletter import subscriptions, tasks
 from newsletter.models import DeliveryState, Issue, IssueState
 from tests.newsletter import builders
 from tests.newsletter.sending_support import clean_cache  # noqa: F401
-from tests.support.beat import CeleryBeat
 from tests.support.postgres_faults import terminate_backends
+from tests.support.waiting import wait_until
 
 pytestmark = [
     pytest.mark.services("postgres", "redis"),
@@ -41,16 +41,6 @@ SLOW = {
 }
 
 
-def wait_until(condition, timeout: float = 60.0, what: str = "condition", poll: float = 0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(poll)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-
-
 def finished(issue: Issue, timeout: float = 90.0) -> Issue:
     def done():
         issue.refresh_from_db()
@@ -66,21 +56,6 @@ def received(smtp_server) -> Counter:
 
 def emails_in(issue: Issue, state: str) -> set[str]:
     return set(issue.deliveries.filter(state=state).values_list("subscriber__email", flat=True))
-
-
-@pytest.fixture
-def beat_factory(tmp_path):
-    """A real celery beat (DatabaseScheduler): it runs the reconcile job every RECONCILE s."""
-    beats: list[CeleryBeat] = []
-
-    def start(env: dict[str, str]) -> CeleryBeat:
-        beat = CeleryBeat(env, tmp_path / "beat.log")
-        beats.append(beat)
-        return beat.start()
-
-    yield start
-    for beat in beats:
-        beat.stop()
 
 
 def test_a_worker_killed_mid_send_leaves_only_its_batch_uncertain_and_the_rest_resumes_within_the_lease(

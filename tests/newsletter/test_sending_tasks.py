@@ -9,12 +9,12 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from config.ratelimit import RateLimit
 from newsletter import assembly, sending, tasks
 from newsletter.models import DeliveryState, IssueState
 from tests import factories
 from tests.newsletter import builders
 from tests.newsletter.sending_support import clean_cache, send_all  # noqa: F401
+from web.ratelimit import RateLimit
 
 pytestmark = [pytest.mark.services("postgres", "redis"), pytest.mark.django_db]
 

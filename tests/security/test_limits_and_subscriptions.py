@@ -17,7 +17,6 @@ from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from config.celery import app
-from config.ratelimit import RateLimit
 from newsletter import subscriptions
 from newsletter.models import (
     ConsentRecord,
@@ -28,6 +27,7 @@ from newsletter.models import (
 from newsletter.suppression import suppress
 from tests.newsletter.consent_support import link_in, nothing_stored
 from tests.support.redis_commands import count_commands, counting_redis_commands
+from web.ratelimit import RateLimit
 
 pytestmark = pytest.mark.services("postgres", "redis")
 URL = "/api/v2/subscriptions/"

@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from cms import webhooks
-from cms.models import DeliveryState, WebhookDelivery, WebhookEndpoint
+from cms.models import WebhookDelivery, WebhookDeliveryState, WebhookEndpoint
 
 pytestmark = [pytest.mark.services("postgres"), pytest.mark.django_db]
 
@@ -161,7 +161,7 @@ def test_a_name_that_resolves_to_loopback_is_refused_at_send_time(receiver):
     webhooks.deliver(delivery.id)
     delivery.refresh_from_db()
     assert receiver.requests == []
-    assert delivery.state == DeliveryState.FAILED
+    assert delivery.state == WebhookDeliveryState.FAILED
     assert delivery.error == "indirizzo non consentito"
 
 
@@ -184,7 +184,7 @@ def test_the_connection_goes_to_the_address_that_was_vetted(settings, receiver, 
     delivery.refresh_from_db()
     assert lookups == ["rebind.example"]
     assert receiver.requests == [("POST", "/hook")]
-    assert delivery.state == DeliveryState.DELIVERED
+    assert delivery.state == WebhookDeliveryState.DELIVERED
 
 
 def test_a_redirect_is_not_followed(settings):
@@ -198,7 +198,7 @@ def test_a_redirect_is_not_followed(settings):
         delivery.refresh_from_db()
         assert redirecting.requests == [("POST", "/hook")]
         assert target.requests == []
-        assert (delivery.state, delivery.response_status) == (DeliveryState.RETRYING, 302)
+        assert (delivery.state, delivery.response_status) == (WebhookDeliveryState.RETRYING, 302)
     finally:
         target.stop()
         redirecting.stop()

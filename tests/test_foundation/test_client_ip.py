@@ -1,6 +1,6 @@
 from django.test import RequestFactory
 
-from config.client_ip import client_ip
+from web.client_ip import client_ip
 
 
 def request_from(remote: str, forwarded: str | None = None):

@@ -17,8 +17,8 @@ from wagtail.models import Collection, CollectionViewRestriction
 
 from cms import caching
 from cms.models import Mission, Organisation, Person, Place
-from config import ratelimit
 from tests import factories
+from web import ratelimit
 
 _counter = itertools.count(1)
 

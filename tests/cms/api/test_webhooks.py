@@ -13,7 +13,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from cms import webhooks
-from cms.models import DeliveryState, WebhookDelivery, WebhookEndpoint
+from cms.models import WebhookDelivery, WebhookDeliveryState, WebhookEndpoint
 from tests import factories
 
 pytestmark = pytest.mark.services("postgres", "redis")
@@ -120,10 +120,10 @@ def test_failed_deliveries_are_retried_with_backoff_until_they_succeed(
     failing_receiver.wait_for(3)
     deadline = time.monotonic() + 30
     delivery = WebhookDelivery.objects.get()
-    while delivery.state != DeliveryState.DELIVERED and time.monotonic() < deadline:
+    while delivery.state != WebhookDeliveryState.DELIVERED and time.monotonic() < deadline:
         time.sleep(0.2)
         delivery.refresh_from_db()
-    assert (delivery.state, delivery.attempts) == (DeliveryState.DELIVERED, 3)
+    assert (delivery.state, delivery.attempts) == (WebhookDeliveryState.DELIVERED, 3)
 
 
 @pytest.mark.django_db
@@ -135,7 +135,7 @@ def test_a_delivery_that_keeps_failing_is_marked_failed_after_the_last_attempt(r
     )
     webhooks.deliver(delivery.id)
     delivery.refresh_from_db()
-    assert delivery.state == DeliveryState.FAILED
+    assert delivery.state == WebhookDeliveryState.FAILED
     assert delivery.response_status == 500
 
 

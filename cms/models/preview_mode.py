@@ -1,4 +1,4 @@
-"""The page-model side of headless preview (see cms/api/preview.py for the API side)."""
+"""The page-model side of headless preview (cms/api/preview.py is the API side)."""
 
 from __future__ import annotations
 
