@@ -213,15 +213,34 @@ def forget_all() -> None:
     _local_entries.clear()
 
 
-def invalidate() -> None:
-    """Make every cached API and feed response stale.
+def invalidate(edge_paths: Callable[[], list[str]] | None = None) -> None:
+    """Make every cached API and feed response stale, here and at the edge.
 
     Bumped now (so this process and this transaction see fresh content) and
     again after commit (so no response rendered from pre-commit data in another
     process survives under the new generation).
+
+    `edge_paths` says which paths an edge cache in front (cms/edge.py) must forget;
+    when one is configured they are computed now (a deleted page's tree is still
+    there) and purged by a Celery task once the transaction commits, after the
+    second bump, so that what the edge fetches again is rendered from committed data.
     """
     _bump()
     transaction.on_commit(_bump)
+    if edge_paths is None:
+        return
+    from cms import edge
+
+    if not edge.enabled():
+        return
+    paths = edge_paths()
+
+    def enqueue() -> None:
+        from cms.tasks import purge_edge
+
+        purge_edge.delay(paths)
+
+    transaction.on_commit(enqueue)
 
 
 def _encode(generation: Generation, response: HttpResponse) -> bytes:

@@ -21,7 +21,7 @@ from wagtail.signals import (
     post_page_move,
 )
 
-from cms import caching
+from cms import caching, edge
 from cms.models import (
     Mission,
     MissionAgreement,
@@ -48,13 +48,17 @@ def translation_links_its_own_locale(sender, source_obj, target_obj, **kwargs) -
     move_copy_links_to_its_locale(target_obj)
 
 
-def _invalidate(**kwargs) -> None:
-    caching.invalidate()
+def _object_changed(sender, instance, **kwargs) -> None:
+    caching.invalidate(lambda: edge.paths_for_object(instance))
+
+
+def _access_changed(**kwargs) -> None:
+    caching.invalidate(edge.everything)
 
 
 @receiver(page_published)
 def page_was_published(sender, instance, **kwargs) -> None:
-    caching.invalidate()
+    caching.invalidate(lambda: edge.paths_for_page(instance))
     if isinstance(instance, NewsPage):
         from cms import webhooks
 
@@ -63,7 +67,7 @@ def page_was_published(sender, instance, **kwargs) -> None:
 
 @receiver(page_unpublished)
 def page_was_unpublished(sender, instance, **kwargs) -> None:
-    caching.invalidate()
+    caching.invalidate(lambda: edge.paths_for_page(instance, with_descendants=True))
     if isinstance(instance, NewsPage):
         from cms import webhooks
 
@@ -71,26 +75,35 @@ def page_was_unpublished(sender, instance, **kwargs) -> None:
 
 
 @receiver(post_page_move)
-def page_was_moved(sender, **kwargs) -> None:
-    caching.invalidate()
+def page_was_moved(sender, instance, **kwargs) -> None:
+    caching.invalidate(lambda: edge.paths_for_page(instance, with_descendants=True))
 
 
 @receiver(post_delete)
 def page_was_deleted(sender, instance, **kwargs) -> None:
     if not isinstance(instance, Page):
         return
-    caching.invalidate()
+    caching.invalidate(lambda: edge.paths_for_page(instance, with_descendants=True))
     if type(instance) is NewsPage:
         from cms import webhooks
 
         webhooks.notify(instance, webhooks.Event.DELETED)
 
 
-for _model in (*SNIPPET_MODELS, *ACCESS_MODELS, get_image_model(), get_document_model()):
-    post_save.connect(_invalidate, sender=_model, dispatch_uid=f"api-cache-save-{_model.__name__}")
+for _model in (*SNIPPET_MODELS, get_image_model(), get_document_model()):
+    post_save.connect(
+        _object_changed, sender=_model, dispatch_uid=f"api-cache-save-{_model.__name__}"
+    )
     post_delete.connect(
-        _invalidate, sender=_model, dispatch_uid=f"api-cache-delete-{_model.__name__}"
+        _object_changed, sender=_model, dispatch_uid=f"api-cache-delete-{_model.__name__}"
+    )
+for _model in ACCESS_MODELS:
+    post_save.connect(
+        _access_changed, sender=_model, dispatch_uid=f"api-cache-save-{_model.__name__}"
+    )
+    post_delete.connect(
+        _access_changed, sender=_model, dispatch_uid=f"api-cache-delete-{_model.__name__}"
     )
 
 for _relation in (Mission.organisations_met.through,):
-    m2m_changed.connect(_invalidate, sender=_relation, dispatch_uid="api-cache-mission-orgs")
+    m2m_changed.connect(_object_changed, sender=_relation, dispatch_uid="api-cache-mission-orgs")
