@@ -49,6 +49,8 @@ from web.params import is_ascii_whole_number
 GENERATION_KEY = "api:generation"
 RESPONSE_KEY = "api:response:{digest}"
 KEY_PATTERN = "api:*"
+# The edge is purged again this many seconds after the first purge (see invalidate).
+EDGE_REPURGE_SECONDS = 5
 # A cache-buster: it changes no response, so it is dropped before the key is made.
 CACHE_BUSTER = "_"
 # Parameters whose value is a whole number: "05" and "5" are one request.
@@ -239,6 +241,9 @@ def invalidate(edge_paths: Callable[[], list[str]] | None = None) -> None:
         from cms.tasks import purge_edge
 
         purge_edge.delay(paths)
+        # Once more a little later: a response rendered from pre-commit data that was
+        # still on its way to the edge when the first purge ran must not stay there.
+        purge_edge.apply_async((paths,), countdown=EDGE_REPURGE_SECONDS)
 
     transaction.on_commit(enqueue)
 

@@ -9,7 +9,8 @@ paths hold what changed.
 Why paths and not URLs or tags. Every API and feed response can be asked for with
 any query string (`fields`, filters, `offset`, `_`), so purging exact URLs would
 miss almost all of them. Tags (Varnish's `xkey`) need varnish-modules, which
-neither Debian's `varnish` package nor the official image ships. So the VCL turns
+Debian's `varnish` package does not ship, while a ban needs nothing more than
+Varnish itself (and costs one entry in its ban list). So the VCL turns
 `PURGE <path>` into a ban of every object whose path (query string left out) is
 that path; a path ending in `*` bans every path that starts with the rest. What
 is purged for each change:

@@ -80,6 +80,12 @@ sub vcl_backend_response {
         set beresp.ttl = 120s;
         return (deliver);
     }
+    # No serving past max-age unless the app asks for it (stale-while-revalidate): the app
+    # cuts max-age to the next scheduled expiry or go-live, and Varnish's default grace
+    # (10 s) would serve a response after that moment.
+    if (beresp.http.Cache-Control !~ "stale-while-revalidate") {
+        set beresp.grace = 0s;
+    }
     if (!beresp.http.Cache-Control) {
         # The app states a lifetime for everything it wants cached: nothing else is kept.
         set beresp.uncacheable = true;
