@@ -253,3 +253,34 @@ def test_varnish_passes_the_admin_forms_preview_and_posts_to_django(
     for attempt in range(1, 4):
         varnish.get(path, method=method)
         assert django_requests.total() == attempt, django_requests.paths
+
+
+def test_a_deleted_page_is_gone_from_varnish_within_a_second(edge, django_requests):
+    page = factories.news(title="Notizia da cancellare")
+    detail = f"/api/v2/pages/{page.id}/"
+    for path in (detail, LISTING):
+        assert edge.get(path)[0] == 200, path
+    assert_served_from_cache(edge, django_requests, [detail, LISTING])
+
+    page.delete()
+
+    wait_until_served(edge, detail, lambda status, body: status == 404)
+    wait_until_served(edge, LISTING, lambda status, body: "Notizia da cancellare" not in body)
+
+
+def test_a_moved_page_shows_its_new_address_through_varnish_within_a_second(edge, django_requests):
+    from cms.models import NewsIndexPage
+
+    index = factories.site_tree()
+    archive = index.get_parent().add_child(
+        instance=NewsIndexPage(title="Archivio", slug="archivio", locale=index.locale)
+    )
+    archive.save_revision().publish()
+    page = factories.news(index, title="Notizia da spostare")
+    detail = f"/api/v2/pages/{page.id}/"
+    assert "/archivio/" not in edge.get(detail)[2]
+    assert_served_from_cache(edge, django_requests, [detail])
+
+    page.move(archive, pos="last-child")
+
+    wait_until_served(edge, detail, lambda status, body: "/archivio/" in body)
