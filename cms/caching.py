@@ -51,6 +51,7 @@ from web.ratelimit import RateLimit
 GENERATION_KEY = "api:generation"
 RESPONSE_KEY = "api:response:{digest}"
 KEY_PATTERN = "api:*"
+# The edge is purged again this many seconds after the first purge (see invalidate).
 # A cache-buster: it changes no response, so it is dropped before the key is made.
 CACHE_BUSTER = "_"
 # Parameters whose value is a whole number: "05" and "5" are one request.
@@ -211,7 +212,8 @@ def invalidate() -> None:
 
     Bumped now (so this process and this transaction see fresh content) and
     again after commit (so no response rendered from pre-commit data in another
-    process survives under the new generation).
+    process survives under the new generation). An edge cache in front is purged
+    by cms.signals, after the second bump.
     """
     _bump()
     transaction.on_commit(_bump)

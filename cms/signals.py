@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
@@ -22,7 +24,7 @@ from wagtail.signals import (
     post_page_move,
 )
 
-from cms import caching, tasks, webhooks
+from cms import caching, edge, tasks, webhooks
 from cms.models import (
     Mission,
     MissionAgreement,
@@ -49,8 +51,37 @@ def translation_links_its_own_locale(sender, source_obj, target_obj, **kwargs) -
     move_copy_links_to_its_locale(target_obj)
 
 
-def _invalidate(**kwargs) -> None:
+EDGE_REPURGE_SECONDS = 5
+
+
+def forget(edge_paths: Callable[[], Iterable[str]]) -> None:
+    """Make cached responses stale here, and at the edge cache once the transaction commits.
+
+    `edge_paths` says which paths an edge cache in front (cms/edge.py) must forget. They
+    are computed now (a deleted page's tree is still there) and purged by a Celery task
+    after the commit and after caching's second generation bump (registered first), so
+    what the edge fetches again is rendered from committed data.
+    """
     caching.invalidate()
+    if not edge.enabled():
+        return
+    paths = list(edge_paths())
+
+    def enqueue() -> None:
+        tasks.purge_edge.delay(paths)
+        # Once more a little later: a response rendered from pre-commit data that was
+        # still on its way to the edge when the first purge ran must not stay there.
+        tasks.purge_edge.apply_async((paths,), countdown=EDGE_REPURGE_SECONDS)
+
+    transaction.on_commit(enqueue)
+
+
+def _object_changed(sender, instance, **kwargs) -> None:
+    forget(lambda: edge.paths_for_object(instance))
+
+
+def _access_changed(**kwargs) -> None:
+    forget(edge.everything)
 
 
 def tell_integrators(page: NewsPage, event: WebhookEvent) -> None:
@@ -70,37 +101,46 @@ def tell_integrators(page: NewsPage, event: WebhookEvent) -> None:
 
 @receiver(page_published)
 def page_was_published(sender, instance, **kwargs) -> None:
-    caching.invalidate()
+    forget(lambda: edge.paths_for_page(instance))
     if isinstance(instance, NewsPage):
         tell_integrators(instance, WebhookEvent.PUBLISHED)
 
 
 @receiver(page_unpublished)
 def page_was_unpublished(sender, instance, **kwargs) -> None:
-    caching.invalidate()
+    forget(lambda: edge.paths_for_page(instance, with_descendants=True))
     if isinstance(instance, NewsPage):
         tell_integrators(instance, WebhookEvent.UNPUBLISHED)
 
 
 @receiver(post_page_move)
-def page_was_moved(sender, **kwargs) -> None:
-    caching.invalidate()
+def page_was_moved(sender, instance, **kwargs) -> None:
+    forget(lambda: edge.paths_for_page(instance, with_descendants=True))
 
 
 @receiver(post_delete)
 def page_was_deleted(sender, instance, **kwargs) -> None:
     if not isinstance(instance, Page):
         return
-    caching.invalidate()
+    forget(lambda: edge.paths_for_page(instance, with_descendants=True))
     if type(instance) is NewsPage:
         tell_integrators(instance, WebhookEvent.DELETED)
 
 
-for _model in (*SNIPPET_MODELS, *ACCESS_MODELS, get_image_model(), get_document_model()):
-    post_save.connect(_invalidate, sender=_model, dispatch_uid=f"api-cache-save-{_model.__name__}")
+for _model in (*SNIPPET_MODELS, get_image_model(), get_document_model()):
+    post_save.connect(
+        _object_changed, sender=_model, dispatch_uid=f"api-cache-save-{_model.__name__}"
+    )
     post_delete.connect(
-        _invalidate, sender=_model, dispatch_uid=f"api-cache-delete-{_model.__name__}"
+        _object_changed, sender=_model, dispatch_uid=f"api-cache-delete-{_model.__name__}"
+    )
+for _model in ACCESS_MODELS:
+    post_save.connect(
+        _access_changed, sender=_model, dispatch_uid=f"api-cache-save-{_model.__name__}"
+    )
+    post_delete.connect(
+        _access_changed, sender=_model, dispatch_uid=f"api-cache-delete-{_model.__name__}"
     )
 
 for _relation in (Mission.organisations_met.through,):
-    m2m_changed.connect(_invalidate, sender=_relation, dispatch_uid="api-cache-mission-orgs")
+    m2m_changed.connect(_object_changed, sender=_relation, dispatch_uid="api-cache-mission-orgs")

@@ -45,6 +45,7 @@ class Mutant:
 
 
 N = "tests/newsletter/"
+EDGE = "tests/cms/test_edge_cache.py::"
 MUTANTS = [
     Mutant(
         "claim-without-row-locks",
@@ -167,6 +168,30 @@ MUTANTS = [
         "CELERY_TASK_REJECT_ON_WORKER_LOST = True",
         "CELERY_TASK_REJECT_ON_WORKER_LOST = False",
         ("tests/test_acks.py",),
+    ),
+    Mutant(
+        "edge-never-purged",
+        "edge cache: a publish reaches readers through Varnish within a second",
+        "cms/signals.py",
+        "        tasks.purge_edge.delay(paths)\n",
+        "",
+        (EDGE + "test_a_publish_reaches_readers_through_varnish_within_a_second",),
+    ),
+    Mutant(
+        "edge-purge-leaves-the-listing",
+        "edge cache: a publish purges the listings that can contain the page",
+        "cms/edge.py",
+        'paths.add(PAGES, PAGES + "find/", *FEEDS)',
+        'paths.add(PAGES + "find/", *FEEDS)',
+        (EDGE + "test_a_publish_reaches_readers_through_varnish_within_a_second",),
+    ),
+    Mutant(
+        "edge-purges-from-anyone",
+        "edge cache: Varnish accepts purges only on its purge listener",
+        "deploy/varnish/default.vcl",
+        'if (local.socket != "purge" || !client.ip ~ purgers) {',
+        "if (!client.ip ~ purgers) {",
+        (EDGE + "test_varnish_refuses_purges_from_the_public_listener",),
     ),
 ]
 

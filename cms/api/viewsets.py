@@ -274,7 +274,12 @@ class PagesViewSet(PublicAPIMixin, PagesAPIViewSet):
             # Relations come from Batch in one plain query instead of four prefetches,
             # and the total from a window function instead of a separate COUNT.
             offset, limit = self.page_bounds(request)
-            queryset = queryset.prefetch_related(None).annotate(listing_total=Window(Count("pk")))
+            # A listing never shows the body: leave the StreamField JSON in the database.
+            queryset = (
+                queryset.prefetch_related(None)
+                .defer("body")
+                .annotate(listing_total=Window(Count("pk")))
+            )
             pages = list(queryset[offset : offset + limit])
             self.paginator.total_count = (
                 pages[0].listing_total if pages else queryset.order_by().count()

@@ -323,6 +323,15 @@ API_CACHE_MAX_AGE = env.get_int("API_CACHE_MAX_AGE", 60)
 # How long a rendered response stays in Redis; publishing invalidates it sooner. 0 turns it off.
 # Neither this nor API_CACHE_MAX_AGE outlives the next scheduled expiry or go-live of a page.
 API_RESPONSE_CACHE_TIMEOUT = env.get_int("API_RESPONSE_CACHE_TIMEOUT", 600)
+# The edge cache in front of the app (Varnish, deploy/varnish/default.vcl), e.g.
+# http://varnish:80: every publish, unpublish, move, delete and snippet change purges the
+# paths that show it (cms/edge.py) through wagtail.contrib.frontend_cache. Unset: no purges.
+VARNISH_URL = (env.url("VARNISH_URL", None, ("http", "https")) or "").rstrip("/")
+WAGTAILFRONTENDCACHE = (
+    {"varnish": {"BACKEND": "cms.edge.VarnishBackend", "LOCATION": VARNISH_URL}}
+    if VARNISH_URL
+    else {}
+)
 # A response larger than this many bytes is served but not stored.
 API_RESPONSE_CACHE_MAX_BYTES = env.get_int("API_RESPONSE_CACHE_MAX_BYTES", 1024 * 1024)
 # Requests per client IP per API_RATE_LIMIT_PERIOD seconds; 0 turns rate limiting off.

@@ -42,7 +42,7 @@ def compose() -> dict:
 
 def test_compose_has_the_documented_services(compose):
     assert set(compose["services"]) == {
-        "postgres", "redis", "cache", "web", "worker", "beat", "mailpit"
+        "postgres", "redis", "cache", "web", "varnish", "worker", "beat", "mailpit"
     }  # fmt: skip
 
 
