@@ -14,11 +14,11 @@ import base64
 import secrets
 from email.headerregistry import Address
 from email.policy import SMTP
-from email.utils import formataddr, formatdate
+from email.utils import formataddr
 
 from django.urls import reverse
 
-from . import consent, tokens
+from . import consent, dkim, outgoing, tokens
 from .models import Delivery, Issue, IssueRendition, Newsletter
 from .rendering import RenderedEmail, personalise
 
@@ -161,7 +161,7 @@ class MessageFactory:
         boundary = "=_" + secrets.token_hex(12)
         personal = {
             "To": subscriber.email,
-            "Date": formatdate(usegmt=True),
+            "Date": outgoing.date_header(),
             "Message-ID": message_id(self.issue, delivery.pk),
             **unsubscribe_headers,
             "Content-Type": f'multipart/alternative; boundary="{boundary}"',
@@ -180,4 +180,4 @@ class MessageFactory:
                 content.encode("ascii", "xmlcharrefreplace") if is_ascii else _base64(content),
             ]
         parts.append(f"--{boundary}--\r\n".encode())
-        return b"".join(parts)
+        return dkim.sign(b"".join(parts))

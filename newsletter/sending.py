@@ -32,7 +32,6 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.utils import formatdate
 from typing import TypeVar
 
 from django.conf import settings
@@ -46,7 +45,7 @@ from django.utils import timezone
 
 from config.ratelimit import RateLimit
 
-from . import consent, messages, pipelining, stops
+from . import consent, messages, outgoing, pipelining, stops
 from .addresses import address_hash
 from .assembly import render_variant
 from .models import (
@@ -760,7 +759,7 @@ def compose(
         from_email=common.pop("From"),
         to=[to],
         reply_to=[common.pop("Reply-To")] if "Reply-To" in common else None,
-        headers={"Date": formatdate(usegmt=True), **common, **headers},
+        headers={"Date": outgoing.date_header(), **common, **headers},
     )
     message.attach_alternative(body.html, "text/html")
     return message
