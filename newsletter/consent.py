@@ -272,6 +272,7 @@ def send_confirmation_email(record_id: int, selection_payload: dict[str, list[in
                 "expiry_days": tokens.LIFETIMES["confirm"].days,
             },
             language=subscriber.locale,
+            text_template="newsletter/email/confirmation.txt",
         )
     message = EmailMultiAlternatives(
         subject=subject,
