@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import email
 import email.policy
+import os
 import re
 import subprocess
+import sys
 
 import dkim as dkimpy
 import pytest
@@ -192,3 +194,29 @@ def test_without_dkim_settings_nothing_is_signed(long_subject_issue, smtp_server
     settings.DKIM_DOMAIN = settings.DKIM_SELECTOR = settings.DKIM_PRIVATE_KEY = ""
     raw = received_digest(long_subject_issue, smtp_server)
     assert b"DKIM-Signature" not in raw
+
+
+def settings_in_a_new_process(**env: str) -> subprocess.CompletedProcess:
+    """Load the settings afresh with exactly these DKIM_* variables."""
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("DKIM_")}
+    environment = {**inherited, "DJANGO_SETTINGS_MODULE": "config.settings.test", **env}
+    code = "from django.conf import settings; print(len(settings.DKIM_PRIVATE_KEY))"
+    return subprocess.run(
+        [sys.executable, "-c", code], env=environment, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_a_partial_dkim_configuration_refuses_to_start():
+    result = settings_in_a_new_process(DKIM_DOMAIN="example.org", DKIM_SELECTOR="notiziario2026")
+    assert result.returncode != 0
+    assert "DKIM needs DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY" in result.stderr
+
+
+def test_the_dkim_key_can_come_from_a_file(key_pair, tmp_path):
+    path = tmp_path / "dkim.pem"
+    path.write_bytes(key_pair[0])
+    result = settings_in_a_new_process(
+        DKIM_DOMAIN="example.org", DKIM_SELECTOR="notiziario2026", DKIM_PRIVATE_KEY_FILE=str(path)
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(len(key_pair[0].decode()))
