@@ -18,7 +18,7 @@ import base64
 import secrets
 from email.headerregistry import Address
 from email.policy import SMTP
-from email.utils import formataddr, formatdate, parseaddr
+from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from cms.links import absolute_url
 
-from . import tokens
+from . import dkim, outgoing, tokens
 from .addresses import normalise_email
 from .models import Delivery, Issue, IssueRendition, Newsletter, Subscriber
 from .rendering import RenderedEmail, personalise, render_email
@@ -172,7 +172,7 @@ class MessageFactory:
         boundary = "=_" + secrets.token_hex(12)
         personal = {
             "To": subscriber.email,
-            "Date": formatdate(usegmt=True),
+            "Date": outgoing.date_header(),
             "Message-ID": message_id(self.issue, delivery.pk),
             **unsubscribe_headers,
             "Content-Type": f'multipart/alternative; boundary="{boundary}"',
@@ -191,7 +191,7 @@ class MessageFactory:
                 content.encode("ascii", "xmlcharrefreplace") if is_ascii else _base64(content),
             ]
         parts.append(f"--{boundary}--\r\n".encode())
-        return b"".join(parts)
+        return dkim.sign(b"".join(parts))
 
 
 # --- List-Unsubscribe headers -------------------------------------------------------------
@@ -251,6 +251,7 @@ def confirmation_message(
                 "expiry_days": tokens.LIFETIMES["confirm"].days,
             },
             language=subscriber.locale,
+            text_template="newsletter/email/confirmation.txt",
         )
     message = EmailMultiAlternatives(
         subject=subject,
@@ -292,7 +293,7 @@ def compose(
         from_email=common.pop("From"),
         to=[to],
         reply_to=[common.pop("Reply-To")] if "Reply-To" in common else None,
-        headers={"Date": formatdate(usegmt=True), **common, **headers},
+        headers={"Date": outgoing.date_header(), **common, **headers},
     )
     message.attach_alternative(body.html, "text/html")
     return message

@@ -4,6 +4,10 @@ Templates live in newsletter/templates/newsletter/email/ and extend base.mjml.
 Django's autoescaping applies, so content written by users is escaped. MRML
 does not inline <mj-style inline="inline">, so styles are set with
 mj-attributes or inline attributes, and css-inline inlines whatever remains.
+css-inline keeps the <style> blocks too (keep_style_tags): their @media rules
+make the columns responsive and carry the dark-mode colours, which no inline
+style can express. Every email has a hand-written text part beside its MJML
+(name.mjml and name.txt): text generated from the HTML is table debris.
 """
 
 from __future__ import annotations
@@ -12,7 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import css_inline
-import html2text
 import mjml
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -31,38 +34,33 @@ class MJMLError(RuntimeError):
     pass
 
 
+# Inline what can be inlined (clients that drop <style>), and keep the <style> blocks
+# for those that honour @media (responsive columns, prefers-color-scheme). Never fetch
+# a stylesheet from the network while rendering.
+INLINER = css_inline.CSSInliner(keep_style_tags=True, load_remote_stylesheets=False)
+
+
 def mjml_to_html(source: str) -> str:
     try:
         html = mjml.mjml2html(source, disable_comments=True)
     except Exception as exc:  # MRML raises its own error types
         raise MJMLError(f"MJML could not be compiled: {exc}") from exc
-    return css_inline.inline(html)
-
-
-def html_to_text(html: str) -> str:
-    converter = html2text.HTML2Text()
-    converter.body_width = 78
-    converter.ignore_images = True
-    converter.protect_links = True
-    converter.wrap_links = False  # a URL broken across lines no longer works
-    converter.unicode_snob = True
-    return converter.handle(html).strip() + "\n"
+    return INLINER.inline(html)
 
 
 def render_email(
-    template_name: str, context: dict, *, language: str, text_template: str | None = None
+    template_name: str, context: dict, *, language: str, text_template: str
 ) -> RenderedEmail:
-    """Render an MJML template in `language` to HTML and a plain-text part.
+    """Render an MJML template in `language` to HTML, and `text_template` to the text part.
 
-    The text part comes from `text_template` when given (faster, and written for
-    reading as text), otherwise from the HTML through html2text.
+    The text part is written by hand for reading as text: one link per line, each
+    once, no table layout.
     """
     context = {**context, "language": language}
     with translation.override(language):
         source = render_to_string(template_name, context)
-        text = render_to_string(text_template, context) if text_template else None
-    html = mjml_to_html(source)
-    return RenderedEmail(html=html, text=tidy_text(text) if text else html_to_text(html))
+        text = render_to_string(text_template, context)
+    return RenderedEmail(html=mjml_to_html(source), text=tidy_text(text))
 
 
 def tidy_text(text: str) -> str:
@@ -114,6 +112,23 @@ def preheader(titles: list[str]) -> str:
     return text[: PREHEADER_LENGTH - 1].rsplit(" ", 1)[0] + "…"
 
 
+# Card images are CARD_IMAGE_SPEC renditions (fill: always this aspect ratio), shown
+# IMAGE_WIDTH pixels wide (the 640 px body less the card's 16 px padding on each side).
+# The pixel height keeps the layout from jumping while images load and in clients that
+# ignore CSS (Outlook); CSS height:auto keeps them proportional on a phone.
+IMAGE_WIDTH = 640 - 2 * 16
+
+
+def _image_height() -> int:
+    from .content import CARD_IMAGE_SPEC
+
+    width, height = CARD_IMAGE_SPEC.removeprefix("fill-").split("x")
+    return round(IMAGE_WIDTH * int(height) / int(width))
+
+
+IMAGE_HEIGHT = _image_height()
+
+
 def variant_key(topic_ids) -> str:
     return ",".join(str(pk) for pk in sorted(set(topic_ids)))
 
@@ -142,6 +157,7 @@ def render_issue(issue, key: str = "", *, items=None) -> RenderedEmail:
         "items": items,
         "key_figures": figures,
         "archive_url": archive_url(issue),
+        "image_height": IMAGE_HEIGHT,
         **{name: placeholder(issue.pk, name) for name in PERSONAL_FIELDS},
     }
     return render_email(

@@ -63,7 +63,7 @@ def smtp_server():
 @pytest.fixture
 def smtp_settings(settings, smtp_server):
     """Point Django's email at the test SMTP server for the test process itself."""
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_BACKEND = "newsletter.outgoing.SMTPBackend"
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = smtp_server.port
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False

@@ -164,6 +164,18 @@ globals().update(_email)
 # The email provider behind anymail ("postmark", "mailgun", …), or "" when mail goes
 # by SMTP or to files. Only this provider's webhooks are mounted (config/urls.py).
 EMAIL_ESP = env.esp_name(_email["EMAIL_BACKEND"])
+# DKIM signing of what we hand to an SMTP relay (newsletter/dkim.py): all three or none.
+DKIM_DOMAIN = env.get("DKIM_DOMAIN", "")
+DKIM_SELECTOR = env.get("DKIM_SELECTOR", "")
+DKIM_PRIVATE_KEY = env.get("DKIM_PRIVATE_KEY", "")
+if not DKIM_PRIVATE_KEY and env.get("DKIM_PRIVATE_KEY_FILE"):
+    DKIM_PRIVATE_KEY = Path(env.get("DKIM_PRIVATE_KEY_FILE")).read_text()
+if any((DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY)) and not all(
+    (DKIM_DOMAIN, DKIM_SELECTOR, DKIM_PRIVATE_KEY)
+):
+    raise ImproperlyConfigured(
+        "DKIM needs DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY (or DKIM_PRIVATE_KEY_FILE)."
+    )
 
 # Redis carries the broker, rate-limit counters and job progress: it must never evict
 # (maxmemory-policy noeviction). The API/feed response cache (cms/caching.py) is

@@ -178,7 +178,8 @@ def email(name: str, default: str, mail_dir: Path) -> dict:
         if not parts.hostname:
             raise ImproperlyConfigured(f"{name} must name a host, for example smtp://mail:25.")
         return {
-            "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            # Django's SMTP backend, with tidy headers and DKIM (newsletter/outgoing.py)
+            "EMAIL_BACKEND": "newsletter.outgoing.SMTPBackend",
             "EMAIL_HOST": parts.hostname,
             "EMAIL_PORT": parts.port or (465 if scheme == "smtps" else 25),
             "EMAIL_HOST_USER": unquote(parts.username or ""),

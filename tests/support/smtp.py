@@ -22,6 +22,7 @@ class ReceivedMessage:
     message: EmailMessage
     peer: tuple = ()  # the client's (host, port): one value per SMTP connection
     at: float = 0.0  # the handler's clock when the message arrived
+    raw: bytes = b""  # the DATA as received (dot-unstuffed), for checks on the exact bytes
 
 
 @dataclass
@@ -58,6 +59,7 @@ class RecordingHandler:
                     message,
                     peer=tuple(session.peer or ()),
                     at=self.clock(),
+                    raw=envelope.original_content or b"",
                 )
             )
         return "250 Message accepted for delivery"

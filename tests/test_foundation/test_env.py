@@ -93,7 +93,7 @@ def email_settings(environ, url: str, mail_dir: Path = Path("/unused")) -> dict:
 
 def test_email_url_smtp_with_credentials_and_starttls(environ):
     config = email_settings(environ, "smtp://user%40example.org:p%2Fss@mail.example.org:587?tls=1")
-    assert config["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert config["EMAIL_BACKEND"] == "newsletter.outgoing.SMTPBackend"
     assert (config["EMAIL_HOST"], config["EMAIL_PORT"]) == ("mail.example.org", 587)
     assert (config["EMAIL_HOST_USER"], config["EMAIL_HOST_PASSWORD"]) == (
         "user@example.org",
