@@ -21,7 +21,7 @@ from django.template.response import TemplateResponse
 from django.urls import include, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem as AdminMenuItem
@@ -30,14 +30,15 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 from cms.models.translation import links_in_other_locales, offer_only_locale
 
-from . import archive, sending, tasks
+from . import admin_confirm, admin_newsletter_form, archive, rendering, reports, sending, tasks
+from .admin_newsletter_form import CadenceFieldsMixin
 from .models import DeliveryState, Issue, IssueState, Newsletter
 
 # --- Newsletters ----------------------------------------------------------------------------
 
 
-class NewsletterForm(WagtailAdminModelForm):
-    """A newsletter's topics are topics of its own language."""
+class NewsletterForm(CadenceFieldsMixin, WagtailAdminModelForm):
+    """A newsletter's topics are topics of its own language; only the cadence's day field."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -59,7 +60,10 @@ class NewsletterViewSet(ModelViewSet):
     menu_label = _("Newsletter")
     menu_order = 300
     add_to_admin_menu = True
-    list_display = ["name", "slug", "cadence", "requires_approval", "is_active"]
+    list_display = admin_newsletter_form.LIST_DISPLAY
+    add_view_class = admin_newsletter_form.NewsletterCreateView
+    edit_view_class = admin_newsletter_form.NewsletterEditView
+    delete_view_class = admin_newsletter_form.NewsletterDeleteView
     search_fields = ["name", "slug"]
     panels = [
         FieldPanel("name"),
@@ -101,10 +105,22 @@ class NewsletterViewSet(ModelViewSet):
 newsletter_viewset = NewsletterViewSet("newsletters")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @permission_required("newsletter.change_issue", raise_exception=True)
 def send_now(request: HttpRequest, pk: int) -> HttpResponse:
     newsletter = get_object_or_404(Newsletter, pk=pk)
+    if not newsletter.requires_approval and not admin_confirm.is_confirmed(request):
+        # Without approval the new issue goes straight out: say to whom first.
+        return admin_confirm.confirm_send(
+            request,
+            newsletter=newsletter,
+            action_url=reverse("newsletters:send_now", args=[newsletter.pk]),
+            cancel_url=reverse("newsletter_issues:index"),
+            recipients=admin_confirm.newsletter_recipients(newsletter),
+            up_to=True,
+        )
+    if request.method != "POST":
+        return redirect("newsletter_issues:index")
     tasks.send_now(newsletter)
     if newsletter.requires_approval:
         note = _("Il nuovo numero sarà pronto per l'approvazione tra pochi istanti.")
@@ -171,7 +187,13 @@ def issue_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "issue": issue,
             "progress": sending.progress(issue),
-            "text": rendition.text if rendition else "",
+            "text": (
+                rendering.without_personal_links(
+                    rendering.RenderedEmail(rendition.html, rendition.text), issue.pk
+                ).text
+                if rendition
+                else ""
+            ),
             "errors": errors,
             "schedule_form": ScheduleForm(),
             "live": issue.state == IssueState.SENDING,
@@ -202,8 +224,10 @@ def issue_progress(request: HttpRequest, pk: int) -> JsonResponse:
 @require_POST
 @permission_required("newsletter.change_issue", raise_exception=True)
 def issue_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    issue = get_object_or_404(Issue, pk=pk)
+    issue = get_object_or_404(Issue.objects.select_related("newsletter"), pk=pk)
     detail = redirect("newsletter_issues:detail", pk=issue.pk)
+    if action in SENDING_ACTIONS and not admin_confirm.is_confirmed(request):
+        return _confirm(request, issue, action) or detail
     try:
         if action == "approve":
             sending.approve(issue, request.user)
@@ -244,6 +268,31 @@ def issue_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except sending.TransitionError as exc:
         messages.error(request, str(exc))
     return detail
+
+
+# Actions that mail subscribers, now or later: each asks for confirmation first.
+SENDING_ACTIONS = {"send", "schedule", "resume"}
+
+
+def _confirm(request: HttpRequest, issue: Issue, action: str) -> HttpResponse | None:
+    when = None
+    if action == "schedule":
+        form = ScheduleForm(request.POST)
+        if not form.is_valid():
+            for error in form.errors.get("when", []):
+                messages.error(request, error)
+            return None
+        when = form.cleaned_data["when"]
+    return admin_confirm.confirm_send(
+        request,
+        newsletter=issue.newsletter,
+        issue=issue,
+        action_url=reverse("newsletter_issues:action", args=[issue.pk, action]),
+        cancel_url=reverse("newsletter_issues:detail", args=[issue.pk]),
+        recipients=reports.recipient_count(issue),
+        when=when,
+        resuming=action == "resume",
+    )
 
 
 @hooks.register("register_admin_viewset")

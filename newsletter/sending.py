@@ -46,7 +46,7 @@ from django.utils import timezone
 
 from config.ratelimit import RateLimit
 
-from . import consent, messages, pipelining, stops
+from . import attribution, consent, messages, pipelining, stops
 from .addresses import address_hash
 from .assembly import render_variant
 from .models import (
@@ -482,7 +482,7 @@ def _send(issue: Issue, deliveries: list[Delivery], result: BatchResult) -> None
             halted = _stopped_among(issue, pending)
             stopped = [d.pk for d in pending if d.subscriber_id in halted]
             pending = [d for d in pending if d.subscriber_id not in halted]
-            links = messages.LinkMaker()
+            links = messages.LinkMaker(issue.pk)
             batch = [build_message(issue, renditions[d.variant_key], d, links) for d in pending]
             try:
                 connection.send_messages(batch)
@@ -594,6 +594,7 @@ def _record_failure(
         and delivery.subscriber.email
     ):
         _recorded(lambda: consent.record_invalid_recipient(delivery.subscriber.email))
+        _recorded(lambda: attribution.note_smtp_refusal(delivery.subscriber.email, issue.pk))
     return code >= 500 and _recorded(lambda: _count_failure(issue, f"{code} {text}"))
 
 
