@@ -72,6 +72,8 @@ def issue_report(request: HttpRequest, pk: int) -> HttpResponse:
             "problems": reports.problem_deliveries(issue),
             "unsubscribes": reports.attributed_unsubscribes(issue),
             "suppressions": reports.attributed_suppressions(issue),
+            "counting_clicks": issue.newsletter.count_clicks,
+            "items": issue.items.order_by("position"),
         },
     )
 

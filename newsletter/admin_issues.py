@@ -80,6 +80,7 @@ class NewsletterViewSet(ModelViewSet):
                 FieldPanel("send_time"),
                 FieldRowPanel([FieldPanel("max_items"), FieldPanel("lookback_days")]),
                 FieldPanel("requires_approval"),
+                FieldPanel("count_clicks"),
             ],
             heading=_("Frequenza e approvazione"),
         ),

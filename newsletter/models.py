@@ -74,6 +74,14 @@ class Newsletter(models.Model):
             "Se attivo, ogni numero aspetta l'approvazione di un redattore prima dell'invio."
         ),
     )
+    count_clicks = models.BooleanField(
+        _("conta i clic sulle notizie"),
+        default=False,
+        help_text=_(
+            "Conta quante volte è aperta ogni notizia di ogni numero, senza sapere chi la apre: "
+            "i link passano dal sito e sono uguali per tutti gli iscritti."
+        ),
+    )
     periodic_task = models.OneToOneField(
         "django_celery_beat.PeriodicTask",
         null=True,
@@ -326,6 +334,8 @@ class IssueItem(models.Model):
     published_at = models.DateTimeField()
     topic_ids = models.JSONField(default=list)
     key_figures = models.JSONField(default=list)
+    # Opens through the issue's click-count redirect (newsletter/clicks.py): no person, just a sum.
+    clicks = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["position"]

@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from . import clicks
 from .tokens import absolute_url
 
 
@@ -130,6 +131,7 @@ def render_issue(issue, key: str = "", *, items=None) -> RenderedEmail:
     """The issue's HTML and text for one variant, with personal placeholders in place."""
     newsletter = issue.newsletter
     items = items_for_variant(items if items is not None else issue.items.all(), key)
+    items = clicks.counted_items(issue, items)  # news links through the click counter, if on
     figures = [figure for item in items for figure in item.key_figures][:6]
     context = {
         "issue": issue,
