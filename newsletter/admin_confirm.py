@@ -41,7 +41,7 @@ def confirm_send(
             "up_to": up_to,
             "when": when,
             "resuming": resuming,
-            "action_url": action_url,
+            "confirm_url": action_url,
             "cancel_url": cancel_url,
             "hidden": {"when": request.POST.get("when", "")} if when else {},
         },

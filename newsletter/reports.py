@@ -228,12 +228,13 @@ def bars(values: list[int], width: int = 600, height: int = 80) -> list[dict]:
     """Bar geometry for an inline SVG column chart."""
     top = max(values) if values else 1
     slot = width / max(len(values), 1)
+    # Strings, so that a localised template never writes "598,0" into an SVG attribute.
     return [
         {
-            "x": round(i * slot + 1, 1),
-            "width": round(max(slot - 2, 1), 1),
-            "height": round(height * value / top, 1),
-            "y": round(height - height * value / top, 1),
+            "x": f"{i * slot + 1:.1f}",
+            "width": f"{max(slot - 2, 1):.1f}",
+            "height": f"{height * value / top:.1f}",
+            "y": f"{height - height * value / top:.1f}",
         }
         for i, value in enumerate(values)
     ]

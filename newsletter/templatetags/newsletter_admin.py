@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django import template
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -36,3 +36,13 @@ def send_duration(start: datetime | None, end: datetime | None) -> str:
     if start is None:
         return "—"
     return format_seconds(((end or timezone.now()) - start).total_seconds())
+
+
+@register.filter
+def when(value: datetime | None) -> str:
+    """A moment in the current time zone (Europe/Rome unless the user chose another), as
+    Italian writes it: "3 novembre 2026, 09:15" (months in lower case); "—" when empty."""
+    if value is None:
+        return "—"
+    text = formats.date_format(timezone.localtime(value), "j F Y, H:i")
+    return text.lower() if (translation.get_language() or "").startswith("it") else text

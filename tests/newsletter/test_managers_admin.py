@@ -61,6 +61,7 @@ def test_send_now_without_approval_first_names_the_newsletter_and_its_recipients
     assert "Toscana Innova" in html
     assert "3 iscritti" in html
     assert 'name="confirmed" value="1"' in html
+    assert f'href="/admin/newsletters/{newsletter.pk}/send-now/"' not in html  # no GET "add" link
     assert not Issue.objects.filter(newsletter=newsletter).exists()
 
 
@@ -169,7 +170,7 @@ def test_the_subscriber_page_shows_subscriptions_history_and_deliveries_in_rome_
     assert "Tutti i temi" in html
     timeline = html.split("data-consent-timeline", 1)[1]
     assert "Iscrizione" in timeline, timeline[:1500]
-    assert "3 novembre 2026, 09:15" in timeline.lower()  # 08:15 UTC in Rome
+    assert "3 novembre 2026, 09:15" in timeline  # 08:15 UTC in Rome, month in lower case
     assert issue.subject in html and "Inviato" in html
     detail = html.split("data-subscriber-detail", 1)[1]
     assert "None" not in detail
@@ -432,3 +433,5 @@ def test_the_issue_report_lists_failed_deliveries_with_their_reason(
     assert 'data-count="failed"><strong>1</strong>' in html
     assert "mailbox unavailable" in html and "550" in html
     assert "data-timeline" in html
+    # SVG geometry is written with a decimal point even in the Italian admin.
+    assert re.search(r'<rect x="[\d.]+" y="[\d.]+" width="[\d.]+" height="[\d.]+"', html)
