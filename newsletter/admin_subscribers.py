@@ -16,7 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import HeaderButton, MenuItem
@@ -133,7 +133,15 @@ class SubscriberViewSet(ModelViewSet):
     index_view_class = SubscriberIndexView
     filterset_class = SubscriberFilterSet
     list_display = [
-        "email",
+        # An erased subscriber has no address: say so instead of "None"; open the page.
+        TitleColumn(
+            "email",
+            label=_("email"),
+            accessor=lambda subscriber: subscriber.email or _("(dati cancellati)"),
+            get_url=lambda subscriber: reverse(
+                "newsletter_subscribers:inspect", args=[subscriber.pk]
+            ),
+        ),
         Column("status", label=_("stato"), accessor="get_status_display"),
         "locale",
         DateColumn("created_at", label=_("creato il")),

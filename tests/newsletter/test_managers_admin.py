@@ -139,6 +139,16 @@ def test_a_subscriber_cannot_be_copied_or_added_by_hand(client, manager):
     assert "/copy/" not in listing
 
 
+def test_an_erased_subscriber_is_listed_as_erased_not_none(client, manager):
+    newsletter = builders.newsletter()
+    person = builders.subscriber(newsletter, "anna@example.org")
+    consent.erase(person, consent.RequestInfo(source=ConsentSource.ADMIN))
+    html = page(client.get("/admin/newsletter/subscribers/"))
+    link = f"/admin/newsletter/subscribers/inspect/{person.pk}/"
+    row = html.split(link, 1)[1].split("</tr>", 1)[0]
+    assert "(dati cancellati)" in row and "None" not in row
+
+
 def test_the_database_refuses_a_subscriber_without_an_address_unless_erased():
     with pytest.raises(IntegrityError), transaction.atomic():
         Subscriber.objects.create(email=None, status=SubscriberStatus.PENDING)
