@@ -66,6 +66,8 @@ def test_an_item_of_another_issue_or_an_unknown_id_is_not_a_redirect(client):
         == 404
     )
     assert client.get("/newsletter/c/1/https:%2F%2Fevil.example/").status_code == 404
+    assert client.get(f"/newsletter/c/{10**30}/{10**30}/").status_code == 404  # no 500
+    assert client.post(f"/newsletter/c/{first.pk}/{other_item.pk}/").status_code == 405
     assert IssueItem.objects.get(pk=other_item.pk).clicks == 0
 
 

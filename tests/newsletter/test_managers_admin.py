@@ -377,6 +377,8 @@ def test_an_unsubscribe_from_an_issue_link_is_attributed_to_that_issue(client):
 
 def test_a_forged_issue_in_a_token_is_ignored():
     assert attribution.issue_from_token({"i": 10**9}) is None
+    assert attribution.issue_from_token({"i": 10**30}) is None
+    assert attribution.issue_from_token({"i": -1}) is None
     assert attribution.issue_from_token({"i": "1"}) is None
     assert attribution.issue_from_token({"i": True}) is None
 
