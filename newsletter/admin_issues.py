@@ -127,7 +127,7 @@ def send_now(request: HttpRequest, pk: int) -> HttpResponse:
         note = _("Il nuovo numero sarà pronto per l'approvazione tra pochi istanti.")
     else:
         note = _("Il nuovo numero partirà tra pochi istanti.")
-    messages.success(request, note)
+    messages.success(request, str(note))  # in the admin's language, not the browser's
     return redirect("newsletter_issues:index")
 
 
@@ -232,7 +232,7 @@ def issue_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     try:
         if action == "approve":
             sending.approve(issue, request.user)
-            messages.success(request, _("Numero approvato: ora puoi inviarlo o programmarlo."))
+            messages.success(request, str(_("Numero approvato: ora puoi inviarlo o programmarlo.")))
         elif action == "schedule":
             form = ScheduleForm(request.POST)
             if not form.is_valid():
@@ -240,27 +240,27 @@ def issue_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                     messages.error(request, error)
                 return detail
             sending.schedule(issue, form.cleaned_data["when"])
-            messages.success(request, _("Invio programmato."))
+            messages.success(request, str(_("Invio programmato.")))
         elif action == "send":
             if issue.state == IssueState.DRAFT:
                 sending.approve(issue, request.user)
             tasks.send_issue.delay(issue.pk)
-            messages.success(request, _("Invio avviato."))
+            messages.success(request, str(_("Invio avviato.")))
         elif action == "cancel":
             sending.cancel(issue, reason=f"Annullato da {request.user}")
-            messages.success(request, _("Numero annullato."))
+            messages.success(request, str(_("Numero annullato.")))
         elif action == "pause":
             sending.pause(issue, f"Messo in pausa da {request.user}")
-            messages.success(request, _("Invio in pausa."))
+            messages.success(request, str(_("Invio in pausa.")))
         elif action == "resume":
             tasks.resume(issue)
-            messages.success(request, _("Invio ripreso."))
+            messages.success(request, str(_("Invio ripreso.")))
         elif action == "test":
             address = request.user.email
             try:
                 validate_email(address)
             except ValidationError:
-                messages.error(request, _("Il tuo profilo non ha un indirizzo email valido."))
+                messages.error(request, str(_("Il tuo profilo non ha un indirizzo email valido.")))
                 return detail
             sending.send_test(issue, address)
             messages.success(request, _("Email di prova inviata a %(email)s.") % {"email": address})

@@ -87,7 +87,7 @@ def suppression_remove(request: HttpRequest, pk: int) -> HttpResponse:
     suppression = get_object_or_404(Suppression, pk=pk)
     form = RemoveForm(request.POST or None, initial={"email": request.GET.get("email", "")})
     if suppression.reason == SuppressionReason.ERASED:
-        messages.error(request, _("Un indirizzo cancellato su richiesta resta bloccato."))
+        messages.error(request, str(_("Un indirizzo cancellato su richiesta resta bloccato.")))
         return redirect("newsletter_suppressions:index")
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].strip()
@@ -99,7 +99,7 @@ def suppression_remove(request: HttpRequest, pk: int) -> HttpResponse:
                 suppression, reason=form.cleaned_data["reason"], who=who, email=email
             )
         except unsuppressing.CannotUnsuppress:
-            messages.error(request, _("Questo blocco non può essere rimosso."))
+            messages.error(request, str(_("Questo blocco non può essere rimosso.")))
             return redirect("newsletter_suppressions:index")
         if record.subscriber is not None:
             log(
@@ -108,9 +108,11 @@ def suppression_remove(request: HttpRequest, pk: int) -> HttpResponse:
                 user=request.user,
                 data={"reason": form.cleaned_data["reason"], "was": suppression.reason},
             )
-            messages.success(request, _("Blocco rimosso: l'indirizzo può di nuovo ricevere email."))
+            messages.success(
+                request, str(_("Blocco rimosso: l'indirizzo può di nuovo ricevere email."))
+            )
             return redirect("newsletter_subscribers:inspect", record.subscriber.pk)
-        messages.success(request, _("Blocco rimosso."))
+        messages.success(request, str(_("Blocco rimosso.")))
         return redirect("newsletter_suppressions:index")
     email = form["email"].value() or ""
     return TemplateResponse(

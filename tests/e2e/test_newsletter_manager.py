@@ -107,6 +107,8 @@ def test_a_newsletter_manager_walks_dashboard_report_confirmation_timeline_and_u
             expect(tab.locator(".error-message")).to_contain_text("obbligatorio")
             tab.get_by_label("Perché rimuovi il blocco?").fill("Rimbalzo per un guasto del server")
             tab.get_by_role("button", name="Rimuovi il blocco").click()
+            # The browser asks for English; the admin (and its messages) stay Italian.
+            expect(tab.locator(".messages")).to_contain_text("Blocco rimosso")
             detail = tab.locator("[data-subscriber-detail]")
             expect(detail.locator("[data-status]")).to_have_text("Attivo")
             expect(detail.locator("[data-consent-timeline]")).to_contain_text("Blocco rimosso")
