@@ -1,10 +1,31 @@
-"""Admin for webhooks: endpoints integrators register, and the delivery log."""
+"""Admin for webhooks: endpoints integrators register (with a "send a test event"
+action), and the delivery log (read-only: deliveries are made by publishing)."""
 
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.admin.widgets import ListingButton
+from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
 
+from cms import webhooks
 from cms.models import WebhookDelivery, WebhookEndpoint
+
+
+class EndpointIndexView(IndexView):
+    def get_list_more_buttons(self, instance):
+        return [
+            *super().get_list_more_buttons(instance),
+            ListingButton(
+                _("Invia un evento di prova"),
+                url=reverse("wagtailsnippets_cms_webhookendpoint:test_event", args=[instance.pk]),
+                icon_name="mail",
+                priority=30,
+            ),
+        ]
 
 
 class WebhookEndpointViewSet(SnippetViewSet):
@@ -14,6 +35,40 @@ class WebhookEndpointViewSet(SnippetViewSet):
     list_display = ["name", "url", "is_active", "created_at"]
     list_filter = ["is_active"]
     search_fields = ["name", "url"]
+    index_view_class = EndpointIndexView
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path("<int:pk>/test-event/", send_test_event_view, name="test_event"),
+        ]
+
+
+def send_test_event_view(request: HttpRequest, pk: int) -> HttpResponse:
+    if not request.user.has_perm("cms.change_webhookendpoint"):
+        raise Http404
+    endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
+    if request.method == "POST":
+        status, error = webhooks.send_test_event(endpoint)
+        if not error:
+            messages.success(
+                request, _("Evento di prova consegnato (HTTP %(status)s).") % {"status": status}
+            )
+        else:
+            messages.error(
+                request, _("Evento di prova non consegnato: %(error)s.") % {"error": error}
+            )
+        return redirect(reverse("wagtailsnippets_cms_webhookendpoint:list"))
+    return TemplateResponse(
+        request,
+        "cms/admin/webhook_test_event.html",
+        {"endpoint": endpoint, "page_title": _("Invia un evento di prova")},
+    )
+
+
+class DeliveryIndexView(IndexView):
+    def get_add_url(self):
+        return None  # deliveries are made by publishing, never by hand
 
 
 class WebhookDeliveryViewSet(SnippetViewSet):
@@ -23,6 +78,8 @@ class WebhookDeliveryViewSet(SnippetViewSet):
     list_display = ["endpoint", "event", "state", "attempts", "response_status", "created_at"]
     list_filter = ["state", "event", "endpoint"]
     inspect_view_enabled = True
+    copy_view_enabled = False
+    index_view_class = DeliveryIndexView
     ordering = ["-created_at"]
     panels = [
         FieldPanel("endpoint", read_only=True),

@@ -116,3 +116,24 @@ def deliver(delivery_id: int) -> WebhookDelivery:
     if delivery.state == WebhookDeliveryState.RETRYING:
         raise TemporaryDeliveryError(error or f"HTTP {status}")
     return delivery
+
+
+def send_test_event(endpoint: WebhookEndpoint) -> tuple[int | None, str]:
+    """POST a signed "test" event to one endpoint now, outside the delivery log.
+
+    Returns (HTTP status or None, error text; empty when the endpoint answered 2xx).
+    """
+    body = encode({"event": "test", "id": None, "type": None, "url": None, "locale": None})
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": f"Notiziario-Webhooks ({settings.SITE_URL})",
+        SIGNATURE_HEADER: sign(body, endpoint.secret),
+        EVENT_HEADER: "test",
+    }
+    try:
+        status = outbound.post(endpoint.url, body, headers, timeout=TIMEOUT_SECONDS)
+    except (outbound.Unresolvable, outbound.DeliveryFailed):
+        return None, "connessione non riuscita"
+    except outbound.RefusedTarget:
+        return None, "indirizzo non consentito"
+    return status, "" if 200 <= status < 300 else f"HTTP {status}"

@@ -21,7 +21,7 @@ from django.template.response import TemplateResponse
 from django.urls import include, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem as AdminMenuItem
@@ -30,14 +30,24 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 from cms.models.translation import links_in_other_locales, offer_only_locale
 
-from . import archive, sending, tasks, transport
+from . import (
+    admin_confirm,
+    admin_newsletter_form,
+    archive,
+    rendering,
+    reports,
+    sending,
+    tasks,
+    transport,
+)
+from .admin_newsletter_form import CadenceFieldsMixin
 from .models import DeliveryState, Issue, IssueState, Newsletter
 
 # --- Newsletters ----------------------------------------------------------------------------
 
 
-class NewsletterForm(WagtailAdminModelForm):
-    """A newsletter's topics are topics of its own language."""
+class NewsletterForm(CadenceFieldsMixin, WagtailAdminModelForm):
+    """A newsletter's topics are topics of its own language; only the cadence's day field."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -59,7 +69,10 @@ class NewsletterViewSet(ModelViewSet):
     menu_label = _("Newsletter")
     menu_order = 300
     add_to_admin_menu = True
-    list_display = ["name", "slug", "cadence", "requires_approval", "is_active"]
+    list_display = admin_newsletter_form.LIST_DISPLAY
+    add_view_class = admin_newsletter_form.NewsletterCreateView
+    edit_view_class = admin_newsletter_form.NewsletterEditView
+    delete_view_class = admin_newsletter_form.NewsletterDeleteView
     search_fields = ["name", "slug"]
     panels = [
         FieldPanel("name"),
@@ -76,6 +89,7 @@ class NewsletterViewSet(ModelViewSet):
                 FieldPanel("send_time"),
                 FieldRowPanel([FieldPanel("max_items"), FieldPanel("lookback_days")]),
                 FieldPanel("requires_approval"),
+                FieldPanel("count_clicks"),
             ],
             heading=_("Frequenza e approvazione"),
         ),
@@ -101,16 +115,28 @@ class NewsletterViewSet(ModelViewSet):
 newsletter_viewset = NewsletterViewSet("newsletters")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @permission_required("newsletter.change_issue", raise_exception=True)
 def send_now(request: HttpRequest, pk: int) -> HttpResponse:
     newsletter = get_object_or_404(Newsletter, pk=pk)
+    if not newsletter.requires_approval and not admin_confirm.is_confirmed(request):
+        # Without approval the new issue goes straight out: say to whom first.
+        return admin_confirm.confirm_send(
+            request,
+            newsletter=newsletter,
+            action_url=reverse("newsletters:send_now", args=[newsletter.pk]),
+            cancel_url=reverse("newsletter_issues:index"),
+            recipients=admin_confirm.newsletter_recipients(newsletter),
+            up_to=True,
+        )
+    if request.method != "POST":
+        return redirect("newsletter_issues:index")
     tasks.send_now(newsletter)
     if newsletter.requires_approval:
         note = _("Il nuovo numero sarà pronto per l'approvazione tra pochi istanti.")
     else:
         note = _("Il nuovo numero partirà tra pochi istanti.")
-    messages.success(request, note)
+    messages.success(request, str(note))  # in the admin's language, not the browser's
     return redirect("newsletter_issues:index")
 
 
@@ -171,7 +197,13 @@ def issue_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "issue": issue,
             "progress": sending.progress(issue),
-            "text": rendition.text if rendition else "",
+            "text": (
+                rendering.without_personal_links(
+                    rendering.RenderedEmail(rendition.html, rendition.text), issue.pk
+                ).text
+                if rendition
+                else ""
+            ),
             "errors": errors,
             "schedule_form": ScheduleForm(),
             "live": issue.state == IssueState.SENDING,
@@ -198,12 +230,14 @@ def issue_progress(request: HttpRequest, pk: int) -> JsonResponse:
 @require_POST
 @permission_required("newsletter.change_issue", raise_exception=True)
 def issue_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    issue = get_object_or_404(Issue, pk=pk)
+    issue = get_object_or_404(Issue.objects.select_related("newsletter"), pk=pk)
     detail = redirect("newsletter_issues:detail", pk=issue.pk)
+    if action in SENDING_ACTIONS and not admin_confirm.is_confirmed(request):
+        return _confirm(request, issue, action) or detail
     try:
         if action == "approve":
             sending.approve(issue, request.user)
-            messages.success(request, _("Numero approvato: ora puoi inviarlo o programmarlo."))
+            messages.success(request, str(_("Numero approvato: ora puoi inviarlo o programmarlo.")))
         elif action == "schedule":
             form = ScheduleForm(request.POST)
             if not form.is_valid():
@@ -211,27 +245,27 @@ def issue_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                     messages.error(request, error)
                 return detail
             sending.schedule(issue, form.cleaned_data["when"])
-            messages.success(request, _("Invio programmato."))
+            messages.success(request, str(_("Invio programmato.")))
         elif action == "send":
             if issue.state == IssueState.DRAFT:
                 sending.approve(issue, request.user)
             tasks.send_issue.delay(issue.pk)
-            messages.success(request, _("Invio avviato."))
+            messages.success(request, str(_("Invio avviato.")))
         elif action == "cancel":
             sending.cancel(issue, reason=f"Annullato da {request.user}")
-            messages.success(request, _("Numero annullato."))
+            messages.success(request, str(_("Numero annullato.")))
         elif action == "pause":
             sending.pause(issue, f"Messo in pausa da {request.user}")
-            messages.success(request, _("Invio in pausa."))
+            messages.success(request, str(_("Invio in pausa.")))
         elif action == "resume":
             tasks.resume(issue)
-            messages.success(request, _("Invio ripreso."))
+            messages.success(request, str(_("Invio ripreso.")))
         elif action == "test":
             address = request.user.email
             try:
                 validate_email(address)
             except ValidationError:
-                messages.error(request, _("Il tuo profilo non ha un indirizzo email valido."))
+                messages.error(request, str(_("Il tuo profilo non ha un indirizzo email valido.")))
                 return detail
             transport.send_test(issue, address)
             messages.success(request, _("Email di prova inviata a %(email)s.") % {"email": address})
@@ -240,6 +274,31 @@ def issue_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except sending.TransitionError as exc:
         messages.error(request, str(exc))
     return detail
+
+
+# Actions that mail subscribers, now or later: each asks for confirmation first.
+SENDING_ACTIONS = {"send", "schedule", "resume"}
+
+
+def _confirm(request: HttpRequest, issue: Issue, action: str) -> HttpResponse | None:
+    when = None
+    if action == "schedule":
+        form = ScheduleForm(request.POST)
+        if not form.is_valid():
+            for error in form.errors.get("when", []):
+                messages.error(request, error)
+            return None
+        when = form.cleaned_data["when"]
+    return admin_confirm.confirm_send(
+        request,
+        newsletter=issue.newsletter,
+        issue=issue,
+        action_url=reverse("newsletter_issues:action", args=[issue.pk, action]),
+        cancel_url=reverse("newsletter_issues:detail", args=[issue.pk]),
+        recipients=reports.recipient_count(issue),
+        when=when,
+        resuming=action == "resume",
+    )
 
 
 @hooks.register("register_admin_viewset")

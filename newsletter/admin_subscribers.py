@@ -10,19 +10,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import HeaderButton, MenuItem
 
-from . import gdpr, importing, suppression
-from .models import ConsentSource, Newsletter, Subscriber, SubscriberStatus
+from . import attribution, gdpr, importing, suppression
+from .admin_subscriber_detail import SubscriberInspectView
+from .models import ConsentSource, Newsletter, Subscriber, SubscriberStatus, SuppressionSource
 from .subscriptions import RequestInfo
 
 
@@ -132,7 +133,15 @@ class SubscriberViewSet(ModelViewSet):
     index_view_class = SubscriberIndexView
     filterset_class = SubscriberFilterSet
     list_display = [
-        "email",
+        # An erased subscriber has no address: say so instead of "None"; open the page.
+        TitleColumn(
+            "email",
+            label=_("email"),
+            accessor=lambda subscriber: subscriber.email or _("(dati cancellati)"),
+            get_url=lambda subscriber: reverse(
+                "newsletter_subscribers:inspect", args=[subscriber.pk]
+            ),
+        ),
         Column("status", label=_("stato"), accessor="get_status_display"),
         "locale",
         DateColumn("created_at", label=_("creato il")),
@@ -152,7 +161,10 @@ class SubscriberViewSet(ModelViewSet):
     search_fields = ["email"]
     search_backend_name = None
     form_fields = ["locale"]
+    # A copy would be a subscriber with no address; nobody is typed in by hand either.
+    copy_view_enabled = False
     inspect_view_enabled = True
+    inspect_view_class = SubscriberInspectView
     inspect_view_fields = [
         "email",
         "status",
@@ -163,6 +175,10 @@ class SubscriberViewSet(ModelViewSet):
         "soft_bounce_count",
     ]
 
+    @property
+    def add_view(self):
+        return no_add_view
+
     def get_urlpatterns(self):
         return [
             *super().get_urlpatterns(),
@@ -172,6 +188,11 @@ class SubscriberViewSet(ModelViewSet):
             path("erase/<int:pk>/", erase_view, name="erase"),
             path("mark-bounced/<int:pk>/", mark_bounced_view, name="mark_bounced"),
         ]
+
+
+def no_add_view(request: HttpRequest) -> HttpResponse:
+    """Subscribers come from the form, the API or an import: never typed in, never blank."""
+    raise Http404
 
 
 def _admin_who(request: HttpRequest) -> RequestInfo:
@@ -226,6 +247,7 @@ def mark_bounced_view(request: HttpRequest, pk: int) -> HttpResponse:
     subscriber = get_object_or_404(Subscriber, pk=pk, email__isnull=False)
     if request.method == "POST":
         suppression.record_hard_bounce(subscriber.email)
+        attribution.note_suppression(subscriber.email, SuppressionSource.ADMIN)
         messages.success(request, _("Indirizzo segnato come rimbalzato e bloccato."))
         return redirect("newsletter_subscribers:index")
     return _confirm_action(
@@ -322,6 +344,7 @@ def import_progress_view(request: HttpRequest, job_id: str) -> HttpResponse:
             "page_title": _("Importazione iscritti"),
             "index_url": reverse("newsletter_subscribers:index"),
             "counts_json": json.dumps(job.counts),
+            "outcomes": importing.outcome_labels(job.counts),
         },
     )
 

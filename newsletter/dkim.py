@@ -4,7 +4,7 @@ A deployment that sends through its own SMTP relay passes DMARC only if the
 messages carry a DKIM signature of the From domain (or SPF aligns, which a
 shared relay rarely gives). Providers reached through anymail sign on their
 side, so only the SMTP path signs here: the digest copies built by
-`messages.MessageFactory` and every message of `outgoing.SMTPBackend`
+`emails.MessageFactory` and every message of `outgoing.SMTPBackend`
 (confirmation emails, test sends).
 
 Off unless DKIM_DOMAIN, DKIM_SELECTOR and a private key (DKIM_PRIVATE_KEY or

@@ -74,7 +74,8 @@ def common_headers(issue: Issue) -> dict[str, str]:
 class LinkMaker:
     """Per-subscriber preferences and unsubscribe URLs, reversing each route once."""
 
-    def __init__(self) -> None:
+    def __init__(self, issue_id: int | None = None) -> None:
+        self.issue_id = issue_id  # carried by the unsubscribe token, to attribute the unsubscribe
         self.prefixes = {
             name: absolute_url(reverse(f"newsletter:{name}", args=["TOKEN"])).split("TOKEN")
             for name in ("unsubscribe", "preferences")
@@ -87,7 +88,9 @@ class LinkMaker:
 
     def links_and_headers(self, subscriber) -> tuple[dict[str, str], dict[str, str]]:
         """The body's links and the List-Unsubscribe headers, signing each token once."""
-        unsubscribe = tokens.make_token(subscriber, "unsubscribe")
+        unsubscribe = tokens.make_token(
+            subscriber, "unsubscribe", {"i": self.issue_id} if self.issue_id else None
+        )
         preferences = tokens.make_token(subscriber, "preferences")
         links = {
             "unsubscribe_url": self.url("unsubscribe", unsubscribe),
@@ -157,7 +160,7 @@ class MessageFactory:
         self.renditions = renditions
         self.shared = b"".join(_fold(k, v) for k, v in common_headers(issue).items())
         self.shared += b"MIME-Version: 1.0\r\n"
-        self.links = LinkMaker()
+        self.links = LinkMaker(issue.pk)
         self.envelope_sender = issue.newsletter.sender_email
         self.ascii_html = {key: seven_bit_html(r.html) for key, r in renditions.items()}
 

@@ -2,7 +2,8 @@
 
 Columns (header row required): email, and optionally newsletters and topics
 (slugs separated by spaces or semicolons) and locale. Rows without newsletters
-take the defaults chosen in the import form.
+take the defaults chosen in the import form. An empty topics cell changes nothing
+for someone already on that newsletter: they keep the topics they chose.
 
 An imported person is never silently activated: either the importer states the
 lawful basis (kept on the ConsentRecord, source "import"), or each person is
@@ -22,11 +23,20 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import enqueue
 from .addresses import normalise_email
 from .forms import topics_for
-from .models import ConsentAction, ConsentSource, Newsletter, Subscriber, SubscriberStatus
+from .models import (
+    ConsentAction,
+    ConsentSource,
+    Newsletter,
+    Subscriber,
+    SubscriberStatus,
+    Subscription,
+)
 from .subscriptions import (
     MAILABLE,
     RequestInfo,
@@ -80,7 +90,7 @@ def parse(text: str, default_newsletters: list[str]) -> tuple[list[Row], list[Ba
     reader = csv.DictReader(io.StringIO(text))
     headers = [name.strip().lower() for name in reader.fieldnames or []]
     if "email" not in headers:
-        return [], [BadRow(1, "", "The header row has no 'email' column.")]
+        return [], [BadRow(1, "", str(_("La riga di intestazione non ha la colonna 'email'.")))]
     reader.fieldnames = headers
     newsletters = {item.slug: item for item in Newsletter.objects.all()}
     rows: list[Row] = []
@@ -88,24 +98,27 @@ def parse(text: str, default_newsletters: list[str]) -> tuple[list[Row], list[Ba
     seen: set[str] = set()
     for line, record in enumerate(reader, start=2):
         if line - 1 > MAX_ROWS:
-            bad.append(BadRow(line, "", f"More than {MAX_ROWS} rows; split the file."))
+            message = _("Più di %(max)d righe: dividi il file.") % {"max": MAX_ROWS}
+            bad.append(BadRow(line, "", str(message)))
             break
         raw = (record.get("email") or "").strip()
         try:
             email = normalise_email(raw)
         except ValidationError:
-            bad.append(BadRow(line, raw[:100], "Not a valid email address."))
+            bad.append(BadRow(line, raw[:100], str(_("Indirizzo email non valido."))))
             continue
         if email in seen:
-            bad.append(BadRow(line, email, "Duplicate of an earlier row."))
+            bad.append(BadRow(line, email, str(_("Ripete una riga precedente."))))
             continue
         slugs = _split(record.get("newsletters")) or list(default_newsletters)
         unknown = [slug for slug in slugs if slug not in newsletters]
         if not slugs:
-            bad.append(BadRow(line, email, "No newsletter given and no default chosen."))
+            message = _("Nessuna newsletter indicata e nessuna predefinita scelta.")
+            bad.append(BadRow(line, email, str(message)))
             continue
         if unknown:
-            bad.append(BadRow(line, email, f"Unknown newsletter: {', '.join(unknown)}."))
+            message = _("Newsletter sconosciuta: %(slugs)s.") % {"slugs": ", ".join(unknown)}
+            bad.append(BadRow(line, email, str(message)))
             continue
         topics = _split(record.get("topics"))
         offered = {
@@ -113,13 +126,15 @@ def parse(text: str, default_newsletters: list[str]) -> tuple[list[Row], list[Ba
         }
         if set(topics) - offered:
             missing = ", ".join(sorted(set(topics) - offered))
-            bad.append(BadRow(line, email, f"Topic not offered by those newsletters: {missing}."))
+            message = _("Tema non offerto da queste newsletter: %(slugs)s.") % {"slugs": missing}
+            bad.append(BadRow(line, email, str(message)))
             continue
         locale = (record.get("locale") or "").strip().lower() or newsletters[
             slugs[0]
         ].locale.language_code
         if locale not in LANGUAGES:
-            bad.append(BadRow(line, email, f"Unknown language '{locale[:10]}'."))
+            message = _("Lingua sconosciuta: «%(code)s».") % {"code": locale[:10]}
+            bad.append(BadRow(line, email, str(message)))
             continue
         seen.add(email)
         rows.append(Row(line, email, slugs, topics, locale))
@@ -127,12 +142,38 @@ def parse(text: str, default_newsletters: list[str]) -> tuple[list[Row], list[Ba
 
 
 def _selection(row: Row) -> Selection:
+    """The row's newsletters and topics. An empty topics column means "no change": a
+    subscriber already on a newsletter keeps the topics they chose (a new one gets all)."""
     chosen: dict[int, list[int]] = {}
+    kept: dict[int, list[int]] = {}
+    if not row.topics:
+        for newsletter_id, topic_id in Subscription.topics.through.objects.filter(
+            subscription__subscriber__email=row.email,
+            subscription__newsletter__slug__in=row.newsletters,
+        ).values_list("subscription__newsletter_id", "topic_id"):
+            kept.setdefault(newsletter_id, []).append(topic_id)
     for newsletter in Newsletter.objects.filter(slug__in=row.newsletters):
+        if not row.topics:
+            chosen[newsletter.pk] = kept.get(newsletter.pk, [])
+            continue
         chosen[newsletter.pk] = list(
             topics_for(newsletter).filter(slug__in=row.topics).values_list("pk", flat=True)
         )
     return Selection(chosen)
+
+
+OUTCOMES = {
+    "active": gettext_lazy("Attivati con la base giuridica indicata"),
+    "confirmation": gettext_lazy("Email di conferma inviata"),
+    "suppressed": gettext_lazy("Indirizzo bloccato, non importato"),
+    "unchanged": gettext_lazy("Già presenti, nulla da cambiare"),
+}
+
+
+def outcome_labels(counts: dict[str, int]) -> list[tuple[str, int]]:
+    """The import's outcome counts with their Italian labels, in a stable order."""
+    known = [(str(label), counts[code]) for code, label in OUTCOMES.items() if code in counts]
+    return known + [(code, n) for code, n in counts.items() if code not in OUTCOMES]
 
 
 def import_row(row: Row, lawful_basis: str) -> str:

@@ -74,6 +74,14 @@ class Newsletter(models.Model):
             "Se attivo, ogni numero aspetta l'approvazione di un redattore prima dell'invio."
         ),
     )
+    count_clicks = models.BooleanField(
+        _("conta i clic sulle notizie"),
+        default=False,
+        help_text=_(
+            "Conta quante volte è aperta ogni notizia di ogni numero, senza sapere chi la apre: "
+            "i link passano dal sito e sono uguali per tutti gli iscritti."
+        ),
+    )
     periodic_task = models.OneToOneField(
         "django_celery_beat.PeriodicTask",
         null=True,
@@ -132,6 +140,13 @@ class Subscriber(models.Model):
         verbose_name = _("iscritto")
         verbose_name_plural = _("iscritti")
         ordering = ["-created_at"]
+        constraints = [
+            # Only erasure empties an address: no subscriber is ever created without one.
+            models.CheckConstraint(
+                condition=models.Q(email__isnull=False) | models.Q(status="erased"),
+                name="subscriber_has_address_unless_erased",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.email or f"#{self.pk} ({self.get_status_display()})"
@@ -172,6 +187,7 @@ class ConsentAction(models.TextChoices):
     UNSUBSCRIBE = "unsubscribe", _("Disiscrizione")
     PREFERENCES = "preferences", _("Preferenze")
     ERASE = "erase", _("Cancellazione")
+    UNSUPPRESS = "unsuppress", _("Blocco rimosso")
 
 
 class ConsentSource(models.TextChoices):
@@ -200,6 +216,10 @@ class ConsentRecord(models.Model):
     ip_hash = models.CharField(max_length=64, blank=True)
     newsletters = models.JSONField(default=list, help_text="Slugs the action applied to.")
     confirmation_email = models.TextField(blank=True, help_text="The exact message that was sent.")
+    # The issue whose link or message led to this record (an unsubscribe from an email).
+    issue = models.ForeignKey(
+        "Issue", null=True, blank=True, on_delete=models.SET_NULL, related_name="consent_records"
+    )
 
     class Meta:
         verbose_name = _("registro del consenso")
@@ -219,12 +239,24 @@ class SuppressionReason(models.TextChoices):
     MANUAL = "manual", _("Manuale")
 
 
+class SuppressionSource(models.TextChoices):
+    SMTP = "smtp", _("Server di posta (rifiuto SMTP)")
+    PROVIDER = "provider", _("Provider email (webhook)")
+    ADMIN = "admin", _("Amministrazione")
+    GDPR = "gdpr", _("Richiesta di cancellazione")
+
+
 class Suppression(models.Model):
     """An address we must never mail, kept as a keyed hash so it survives erasure."""
 
     address_hash = models.CharField(max_length=64, unique=True)
     reason = models.CharField(max_length=20, choices=SuppressionReason.choices)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Who reported it and, for bounces and complaints, the issue that caused it.
+    source = models.CharField(max_length=10, choices=SuppressionSource.choices, blank=True)
+    issue = models.ForeignKey(
+        "Issue", null=True, blank=True, on_delete=models.SET_NULL, related_name="suppressions"
+    )
 
     class Meta:
         verbose_name = _("indirizzo bloccato")
@@ -301,6 +333,8 @@ class IssueItem(models.Model):
     published_at = models.DateTimeField()
     topic_ids = models.JSONField(default=list)
     key_figures = models.JSONField(default=list)
+    # Opens through the issue's click-count redirect (newsletter/clicks.py): no person, just a sum.
+    clicks = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["position"]

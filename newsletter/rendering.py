@@ -23,6 +23,8 @@ from django.utils import translation
 
 from cms.links import absolute_url
 
+from . import clicks
+
 
 @dataclass(frozen=True)
 class RenderedEmail:
@@ -145,6 +147,7 @@ def render_issue(issue, key: str = "", *, items=None) -> RenderedEmail:
     """The issue's HTML and text for one variant, with personal placeholders in place."""
     newsletter = issue.newsletter
     items = items_for_variant(items if items is not None else issue.items.all(), key)
+    items = clicks.counted_items(issue, items)  # news links through the click counter, if on
     figures = [figure for item in items for figure in item.key_figures][:6]
     context = {
         "issue": issue,

@@ -45,7 +45,7 @@ from django.db.models import CharField, Count, F, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
-from . import emails, stops, suppression, transport
+from . import attribution, emails, stops, suppression, transport
 from .addresses import address_hash
 from .assembly import render_variant
 from .models import (
@@ -618,6 +618,7 @@ def _record_failure(
         and delivery.subscriber.email
     ):
         _recorded(lambda: suppression.record_invalid_recipient(delivery.subscriber.email))
+        _recorded(lambda: attribution.note_smtp_refusal(delivery.subscriber.email, issue.pk))
     return code >= 500 and _recorded(lambda: _count_failure(issue, f"{code} {text}"))
 
 

@@ -10,7 +10,7 @@ from anymail.signals import EventType, inbound, tracking
 from django.core.exceptions import ValidationError
 from django.dispatch import receiver
 
-from . import subscriptions, suppression, tokens
+from . import attribution, subscriptions, suppression, tokens
 from .models import ConsentSource
 
 logger = logging.getLogger(__name__)
@@ -38,6 +38,7 @@ def handle_tracking_event(sender, event, esp_name: str, **kwargs) -> None:
             suppression.record_soft_bounce(event.recipient)
         else:
             return
+        attribution.note_provider_report(event.recipient, event.message_id or "")
     except ValidationError:
         logger.warning("%s reported %s for a malformed address", esp_name, event.event_type)
         return
@@ -60,8 +61,11 @@ def handle_mailto_unsubscribe(sender, event, esp_name: str, **kwargs) -> None:
     if not match:
         return
     try:
-        subscriber = tokens.read_token(match.group(1), "unsubscribe")
+        subscriber, data = tokens.read_token_data(match.group(1), "unsubscribe")
     except tokens.InvalidToken:
         logger.info("%s delivered an unsubscribe email with an invalid token", esp_name)
         return
-    subscriptions.unsubscribe(subscriber, subscriptions.RequestInfo(source=ConsentSource.EMAIL))
+    who = subscriptions.RequestInfo(
+        source=ConsentSource.EMAIL, issue_id=attribution.issue_from_token(data)
+    )
+    subscriptions.unsubscribe(subscriber, who)

@@ -46,6 +46,7 @@ class RequestInfo:
     user_agent: str = ""
     ip: str = ""
     origin: str = ""  # free text from the client, e.g. the page holding the form
+    issue_id: int | None = None  # the issue whose email carried the link (unsubscribes)
 
     @classmethod
     def from_request(cls, request, source: str, origin: str = "") -> RequestInfo:
@@ -121,6 +122,7 @@ def record_consent(
         user_agent=who.user_agent[:USER_AGENT_MAX],
         ip_hash=keyed_hash("ip:" + who.ip) if who.ip else "",
         newsletters=newsletters,
+        issue_id=who.issue_id,
     )
 
 

@@ -6,6 +6,8 @@ only a POST confirms or unsubscribes.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -16,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from web.client_ip import client_ip
 
-from . import subscriptions, tokens
+from . import attribution, subscriptions, tokens
 from .forms import PreferencesForm, SubscribeForm
 from .models import ConsentSource, SubscriberStatus
 from .subscriptions import RequestInfo
@@ -144,7 +146,7 @@ def _preferences_form(subscriber) -> PreferencesForm:
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        subscriber = tokens.read_token(token, "unsubscribe")
+        subscriber, data = tokens.read_token_data(token, "unsubscribe")
     except tokens.InvalidToken:
         return _invalid_link(request)
     with translation.override(subscriber.locale):
@@ -152,7 +154,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
             if subscriber.status not in subscriptions.MAILABLE:
                 return render(request, "newsletter/unsubscribed.html")
             return render(request, "newsletter/unsubscribe.html")
-        subscriptions.unsubscribe(
-            subscriber, RequestInfo.from_request(request, ConsentSource.EMAIL)
-        )
+        who = RequestInfo.from_request(request, ConsentSource.EMAIL)
+        who = replace(who, issue_id=attribution.issue_from_token(data))
+        subscriptions.unsubscribe(subscriber, who)
         return render(request, "newsletter/unsubscribed.html")

@@ -2,7 +2,7 @@
 
 from wagtail import hooks
 
-from . import admin_issues  # noqa: F401  (registers newsletters and issues)
+from . import admin_dashboard, admin_issues, admin_suppression  # noqa: F401  (register hooks)
 from .admin_subscribers import subscriber_viewset
 
 

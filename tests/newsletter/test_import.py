@@ -20,9 +20,9 @@ def test_every_bad_row_is_reported_with_its_reason(weekly):
 
     assert [row.email for row in rows] == ["anna@example.org"]
     assert [(b.line, b.reason) for b in bad] == [
-        (3, "Not a valid email address."),
-        (4, "Unknown newsletter: missing."),
-        (5, "Duplicate of an earlier row."),
+        (3, "Indirizzo email non valido."),
+        (4, "Newsletter sconosciuta: missing."),
+        (5, "Ripete una riga precedente."),
     ]
 
 
@@ -84,7 +84,7 @@ def test_the_admin_import_runs_and_shows_progress_and_bad_rows(admin_client, wee
 
     assert progress.status_code == 200
     assert b'<progress id="import-progress" max="1" value="1">' in progress.content
-    assert b"Unknown newsletter: missing." in progress.content
+    assert "Newsletter sconosciuta: missing." in progress.content.decode()
     assert Subscriber.objects.get().email == "anna@example.org"
 
 

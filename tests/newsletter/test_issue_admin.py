@@ -74,7 +74,10 @@ def test_scheduling_needs_a_time_in_the_future(client, editor, draft):
 
 def test_scheduling_an_approved_issue_sets_its_time(client, editor, draft):
     sending.approve(draft)
-    client.post(f"/admin/newsletter-issues/{draft.pk}/schedule/", {"when": "2099-01-01T09:00"})
+    client.post(
+        f"/admin/newsletter-issues/{draft.pk}/schedule/",
+        {"when": "2099-01-01T09:00", "confirmed": "1"},
+    )
     draft.refresh_from_db()
     assert draft.scheduled_for.year == 2099
     assert list(sending.due_issues()) == []

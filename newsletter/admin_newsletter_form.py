@@ -1,0 +1,79 @@
+"""The newsletter form and listing: only the day field the cadence uses, Italian labels.
+
+A weekly newsletter needs a day of the week, a monthly one a day of the month
+(1–28), a daily one neither: the form shows (with a small script) and requires
+(on the server) only that field. The listing says "Sì"/"No", not True/False, and
+the success messages agree with "newsletter" (feminine in Italian).
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views import generic
+
+from .models import Cadence
+
+FIELD_FOR_CADENCE = {Cadence.WEEKLY: "send_weekday", Cadence.MONTHLY: "send_day_of_month"}
+DAY_FIELDS = tuple(FIELD_FOR_CADENCE.values())
+
+
+class CadenceFieldsMixin:
+    """Mixed into the newsletter's admin form."""
+
+    class Media:
+        js = ["newsletter/admin/newsletter_form.js"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in DAY_FIELDS:
+            if name in self.fields:
+                self.fields[name].required = False
+                self.fields[name].widget.attrs["data-cadence-field"] = name
+        if "send_day_of_month" in self.fields:
+            self.fields["send_day_of_month"].widget.attrs.update({"min": 1, "max": 28})
+        if "cadence" in self.fields:
+            self.fields["cadence"].widget.attrs["data-cadence"] = ""
+
+    def clean(self):
+        cleaned = super().clean()
+        needed = FIELD_FOR_CADENCE.get(cleaned.get("cadence"))
+        for name in DAY_FIELDS:
+            if name not in self.fields:
+                continue
+            value = cleaned.get(name)
+            if name == needed:
+                if value in (None, ""):
+                    self.add_error(name, _("Questo campo serve per la frequenza scelta."))
+                elif name == "send_day_of_month" and not 1 <= value <= 28:
+                    self.add_error(name, _("Scegli un giorno tra 1 e 28."))
+            elif value in (None, ""):
+                # Unused by this cadence: keep what was there (or the default).
+                cleaned[name] = getattr(self.instance, name)
+        return cleaned
+
+
+class YesNoColumn(Column):
+    def get_value(self, instance):
+        return _("Sì") if getattr(instance, self.accessor) else _("No")
+
+
+LIST_DISPLAY = [
+    "name",
+    "slug",
+    Column("cadence", label=_("frequenza"), accessor="get_cadence_display"),
+    YesNoColumn("requires_approval", label=_("richiede approvazione")),
+    YesNoColumn("is_active", label=_("attiva")),
+]
+
+
+class NewsletterCreateView(generic.CreateView):
+    success_message = _("Newsletter «%(object)s» creata.")
+
+
+class NewsletterEditView(generic.EditView):
+    success_message = _("Newsletter «%(object)s» aggiornata.")
+
+
+class NewsletterDeleteView(generic.DeleteView):
+    success_message = _("Newsletter «%(object)s» eliminata.")

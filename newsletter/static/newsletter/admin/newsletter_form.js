@@ -1,0 +1,33 @@
+// Newsletter form: show only the day field the chosen cadence uses
+// (weekly: day of the week; monthly: day of the month; daily: neither).
+(function () {
+  "use strict";
+  var FIELD_FOR_CADENCE = { weekly: "send_weekday", monthly: "send_day_of_month" };
+
+  function fieldWrapper(input) {
+    return input.closest("[data-field-wrapper]") || input.closest(".w-field__wrapper") || input.parentElement;
+  }
+
+  function update(select) {
+    var wanted = FIELD_FOR_CADENCE[select.value];
+    document.querySelectorAll("[data-cadence-field]").forEach(function (input) {
+      var show = input.getAttribute("data-cadence-field") === wanted;
+      var wrapper = fieldWrapper(input);
+      wrapper.hidden = !show;
+      input.required = show;
+    });
+  }
+
+  function init() {
+    var select = document.querySelector("select[data-cadence]");
+    if (!select) return;
+    update(select);
+    select.addEventListener("change", function () { update(select); });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();
