@@ -23,7 +23,6 @@ from newsletter import (
     subscriptions,
     suppression,
 )
-from newsletter.addresses import suppress
 from newsletter.models import (
     Cadence,
     ConsentAction,
@@ -38,6 +37,7 @@ from newsletter.models import (
     SuppressionReason,
     SuppressionSource,
 )
+from newsletter.suppression import suppress
 from tests import factories
 from tests.newsletter import builders
 from tests.newsletter.sending_support import clean_cache, send_all  # noqa: F401
