@@ -24,7 +24,7 @@ from wagtail.images.api.v2.views import ImagesAPIViewSet
 from wagtail.models import Page
 
 from cms.api import fields as api_fields
-from cms.api import listing
+from cms.api import listing, summaries
 from cms.api.errors import ParameterError, error_response
 from cms.api.filters import (
     NEWS_FILTERS,
@@ -427,9 +427,7 @@ class PeopleViewSet(SnippetViewSet):
         "name",
         "slug",
         "role",
-        APIField(
-            "organisation", serializer=api_fields.SummaryField(api_fields.organisation_summary)
-        ),
+        APIField("organisation", serializer=api_fields.SummaryField(summaries.ORGANISATION)),
     ]
 
 
@@ -462,14 +460,14 @@ class MissionsViewSet(SnippetViewSet):
     api_fields_list = [
         "name",
         "slug",
-        APIField("destination", serializer=api_fields.SummaryField(api_fields.place_summary)),
+        APIField("destination", serializer=api_fields.SummaryField(summaries.PLACE)),
         "start_date",
         "end_date",
         "summary",
         APIField("delegates", serializer=api_fields.DelegatesField()),
         APIField(
             "organisations_met",
-            serializer=api_fields.SummariesField(api_fields.organisation_summary),
+            serializer=api_fields.SummariesField(summaries.ORGANISATION),
         ),
         APIField("agreements", serializer=api_fields.AgreementsField()),
         APIField("budget", serializer=api_fields.BudgetField()),
