@@ -21,6 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET
 
 from config.client_ip import client_ip
+from web.params import MAX_ID
 
 from . import archive, consent
 from .consent import RequestInfo
@@ -243,7 +244,7 @@ OPENAPI: dict = {
                         "in": "query",
                         "required": False,
                         "description": "How many issues to skip.",
-                        "schema": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
+                        "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID},
                     },
                 ],
                 "responses": {
@@ -272,7 +273,7 @@ OPENAPI: dict = {
                         "name": "id",
                         "in": "path",
                         "required": True,
-                        "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
+                        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
                     }
                 ],
                 "responses": {
