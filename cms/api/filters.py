@@ -161,9 +161,11 @@ class SearchFilter(BaseFilterBackend):
             )
         except FilterFieldError as error:
             raise ParameterError(
-                "search", f"cannot filter by {error.field_name!r} while searching"
+                "search",
+                f"cannot filter by '{error.field_name}' while searching (field is not indexed)",
             ) from None
         except OrderByFieldError as error:
             raise ParameterError(
-                "order", f"cannot order by {error.field_name!r} while searching"
+                "order",
+                f"cannot order by '{error.field_name}' while searching (field is not indexed)",
             ) from None
