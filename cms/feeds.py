@@ -21,7 +21,7 @@ from wagtail.models import Locale
 
 from cms.api import fields as api_fields
 from cms.api.errors import ParameterError
-from cms.api.filters import check_no_null_characters, entity_condition
+from cms.api.params import check_no_null_characters, entity_condition
 from cms.caching import public_endpoint
 from cms.links import absolute_url, page_html_url
 from cms.models import NewsPage, Topic

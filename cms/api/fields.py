@@ -9,6 +9,7 @@ from that batch. The query count of a listing does not grow with its length.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +21,8 @@ from wagtail.api import APIField
 from wagtail.images import get_image_model
 from wagtail.models import Page
 
-from cms.api import richtext
+from cms.api import richtext, summaries
+from cms.links import absolute_url, page_html_url
 from cms.public import public_images, public_pages
 
 # Rendition sizes every image is served in; sites pick from srcset.
@@ -44,7 +46,7 @@ def image_data(image: dict, renditions: dict[str, dict], alt: str = "") -> dict:
 
 
 def _rendition(url: str, width: int, height: int) -> dict:
-    return {"url": richtext.absolute_url(url), "width": width, "height": height}
+    return {"url": absolute_url(url), "width": width, "height": height}
 
 
 def load_images(image_ids: set[int]) -> dict[int, tuple[dict, dict[str, dict]]]:
@@ -118,18 +120,18 @@ class Batch:
     def load_news_relations(self, page_ids: list[int]) -> None:
         """Topics, organisations, people and places of these news, in one query."""
         for page_id in page_ids:
-            self.relations[page_id] = {
-                name: [] for name in ("topics", "organisations", "people", "places")
-            }
+            self.relations[page_id] = {name: [] for name in summaries.NEWS_RELATIONS}
         if not page_ids:
             return
-        sql, params = _relations_sql(page_ids)
+        sql, params = summaries.relations_sql(page_ids)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         for relation, page_id, *values in rows:
-            row = dict(zip(_RELATION_COLUMNS, values, strict=True))
-            self.relations[page_id][relation].append(_RELATION_SUMMARIES[relation](row))
+            row = dict(zip(summaries.RELATION_COLUMNS, values, strict=True))
+            self.relations[page_id][relation].append(
+                summaries.NEWS_RELATIONS[relation].from_row(row)
+            )
 
     @classmethod
     def load(
@@ -170,7 +172,7 @@ class Batch:
             own_ids = {page.id for page in pages}
             for related in public_pages().filter(condition).select_related("locale"):
                 batch.pages[related.id] = related
-                if (url := richtext.page_html_url(related, request)) is not None:
+                if (url := page_html_url(related, request)) is not None:
                     batch.page_urls[related.id] = url
                 if with_relatives:
                     if related.id not in own_ids:
@@ -213,7 +215,7 @@ def page_summary(page: Page, batch: Batch) -> dict:
 
 def api_detail_url(endpoint: str, pk: int) -> str | None:
     try:
-        return richtext.absolute_url(reverse(f"wagtailapi:{endpoint}:detail", args=(pk,)))
+        return absolute_url(reverse(f"wagtailapi:{endpoint}:detail", args=(pk,)))
     except NoReverseMatch:
         return None
 
@@ -287,12 +289,17 @@ class BatchField(Field):
         return self.context.get("batch") or Batch()
 
 
+def hero(page, batch: Batch) -> dict | None:
+    """A news item's hero image with its caption and credit (served by both paths)."""
+    image = batch.image(page.hero_image_id, page.hero_alt)
+    if image is not None:
+        image.update(caption=page.hero_caption, credit=page.hero_credit)
+    return image
+
+
 class HeroImageField(BatchField):
     def to_representation(self, page):
-        hero = self.batch.image(page.hero_image_id, page.hero_alt)
-        if hero is not None:
-            hero.update(caption=page.hero_caption, credit=page.hero_credit)
-        return hero
+        return hero(page, self.batch)
 
 
 class BodyField(BatchField):
@@ -302,7 +309,7 @@ class BodyField(BatchField):
 
 class HtmlUrlField(BatchField):
     def to_representation(self, page):
-        return richtext.page_html_url(page, self.context.get("request"))
+        return page_html_url(page, self.context.get("request"))
 
 
 class LocaleField(BatchField):
@@ -325,57 +332,11 @@ class ParentField(BatchField):
         return page_summary(parent, self.batch) if parent else None
 
 
-def topic_summary(topic) -> dict:
-    return {"id": topic.id, "slug": topic.slug, "name": topic.name}
-
-
-def organisation_summary(organisation) -> dict:
-    return {
-        "id": organisation.id,
-        "slug": organisation.slug,
-        "name": organisation.name,
-        "kind": organisation.kind,
-    }
-
-
-def person_summary(person) -> dict:
-    return {
-        "id": person.id,
-        "slug": person.slug,
-        "name": person.name,
-        "role": person.role,
-        "organisation": topic_summary(person.organisation) if person.organisation else None,
-    }
-
-
-def place_summary(place) -> dict:
-    return {
-        "id": place.id,
-        "slug": place.slug,
-        "name": place.name,
-        "city": place.city,
-        "region": place.region,
-        "country": place.country,
-        "latitude": float(place.latitude) if place.latitude is not None else None,
-        "longitude": float(place.longitude) if place.longitude is not None else None,
-    }
-
-
-def mission_summary(mission) -> dict:
-    return {
-        "id": mission.id,
-        "slug": mission.slug,
-        "name": mission.name,
-        "start_date": mission.start_date.isoformat(),
-        "end_date": mission.end_date.isoformat(),
-    }
-
-
 class SummariesField(Field):
     """A many-to-many relation as a list of small nested objects (prefetched)."""
 
-    def __init__(self, summarise, **kwargs):
-        self.summarise = summarise
+    def __init__(self, summary: summaries.Summary | Callable[[Any], dict], **kwargs):
+        self.summarise = summary.of if isinstance(summary, summaries.Summary) else summary
         kwargs["read_only"] = True
         super().__init__(**kwargs)
 
@@ -384,8 +345,10 @@ class SummariesField(Field):
 
 
 class SummaryField(Field):
-    def __init__(self, summarise, **kwargs):
-        self.summarise = summarise
+    """A foreign key as a small nested object, or null."""
+
+    def __init__(self, summary: summaries.Summary, **kwargs):
+        self.summarise = summary.of
         kwargs["read_only"] = True
         super().__init__(**kwargs)
 
@@ -422,7 +385,10 @@ class CoordinateField(Field):
 class DelegatesField(SummariesField):
     def __init__(self, **kwargs):
         super().__init__(
-            lambda delegate: {**person_summary(delegate.person), "role": delegate.effective_role},
+            lambda delegate: {
+                **summaries.PERSON.of(delegate.person),
+                "role": delegate.effective_role,
+            },
             **kwargs,
         )
 
@@ -455,11 +421,11 @@ NEWS_PAGE_API_FIELDS = [
     APIField("standfirst"),
     APIField("publication_date"),
     APIField("hero", serializer=HeroImageField()),
-    APIField("topics", serializer=SummariesField(topic_summary)),
-    APIField("organisations", serializer=SummariesField(organisation_summary)),
-    APIField("people", serializer=SummariesField(person_summary)),
-    APIField("places", serializer=SummariesField(place_summary)),
-    APIField("mission", serializer=SummaryField(mission_summary)),
+    *(
+        APIField(relation, serializer=SummariesField(summary))
+        for relation, summary in summaries.NEWS_RELATIONS.items()
+    ),
+    APIField("mission", serializer=SummaryField(summaries.MISSION)),
     APIField("source_url"),
     APIField("source_label"),
     APIField("body", serializer=BodyField()),
@@ -467,86 +433,3 @@ NEWS_PAGE_API_FIELDS = [
 
 # Shown in listings without asking: what a news card needs.
 NEWS_LISTING_DEFAULT_FIELDS = ["standfirst", "publication_date", "hero", "topics"]
-
-
-_RELATION_COLUMNS = [
-    "id", "slug", "name", "kind", "role", "city", "region", "country",
-    "latitude", "longitude", "organisation_id", "organisation_slug", "organisation_name",
-]  # fmt: skip
-
-
-def _relations_sql(page_ids: list[int]) -> tuple[str, list[int]]:
-    """UNION ALL of the four many-to-many relations, one row per linked entity."""
-    from cms.models import NewsPage, Organisation, Person, Place, Topic
-
-    quote = connection.ops.quote_name
-    placeholders = ", ".join(["%s"] * len(page_ids))
-    selects = []
-    extra_columns = {
-        "topics": (Topic, {}),
-        "organisations": (Organisation, {"kind": "e.kind"}),
-        "people": (
-            Person,
-            {"role": "e.role", "organisation_id": "o.id", "organisation_slug": "o.slug",
-             "organisation_name": "o.name"},
-        ),
-        "places": (
-            Place,
-            {"city": "e.city", "region": "e.region", "country": "e.country",
-             "latitude": "e.latitude", "longitude": "e.longitude"},
-        ),
-    }  # fmt: skip
-    for relation, (model, extra) in extra_columns.items():
-        field = NewsPage._meta.get_field(relation)
-        through = field.remote_field.through._meta
-        target = field.m2m_reverse_name()
-        source = field.m2m_column_name()
-        columns = ", ".join(
-            extra.get(column)
-            or (f"e.{quote(column)}" if column in ("id", "slug", "name") else _typed_null(column))
-            for column in _RELATION_COLUMNS
-        )
-        join = ""
-        if model is Person:
-            join = f" LEFT JOIN {quote(Organisation._meta.db_table)} o ON o.id = e.organisation_id"
-        selects.append(
-            f"SELECT '{relation}', t.{quote(source)}, {columns} "
-            f"FROM {quote(through.db_table)} t "
-            f"JOIN {quote(model._meta.db_table)} e ON e.id = t.{quote(target)}{join} "
-            f"WHERE t.{quote(source)} IN ({placeholders})"
-        )
-    sql = " UNION ALL ".join(selects) + " ORDER BY 1, 5, 3"
-    return sql, list(page_ids) * len(selects)
-
-
-def _typed_null(column: str) -> str:
-    # PostgreSQL must agree on each column's type across the UNION's branches.
-    if column == "organisation_id":
-        return "CAST(NULL AS bigint)"
-    if column in ("latitude", "longitude"):
-        return "CAST(NULL AS numeric)"
-    return "CAST(NULL AS varchar)"
-
-
-def _float(value) -> float | None:
-    return float(value) if value is not None else None
-
-
-_RELATION_SUMMARIES = {
-    "topics": lambda row: {"id": row["id"], "slug": row["slug"], "name": row["name"]},
-    "organisations": lambda row: {
-        "id": row["id"], "slug": row["slug"], "name": row["name"], "kind": row["kind"],
-    },
-    "people": lambda row: {
-        "id": row["id"], "slug": row["slug"], "name": row["name"], "role": row["role"],
-        "organisation": {
-            "id": row["organisation_id"], "slug": row["organisation_slug"],
-            "name": row["organisation_name"],
-        } if row["organisation_id"] is not None else None,
-    },
-    "places": lambda row: {
-        "id": row["id"], "slug": row["slug"], "name": row["name"], "city": row["city"],
-        "region": row["region"], "country": row["country"],
-        "latitude": _float(row["latitude"]), "longitude": _float(row["longitude"]),
-    },
-}  # fmt: skip

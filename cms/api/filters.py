@@ -6,29 +6,19 @@ names the parameter, never a database error.
 
 from __future__ import annotations
 
-import re
-from datetime import datetime, time, timedelta
-
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from rest_framework.filters import BaseFilterBackend
 from wagtail import fields as wagtail_fields
 from wagtail.api.v2 import filters as wagtail_filters
 from wagtail.models import Locale
+from wagtail.search.backends import get_search_backend
+from wagtail.search.backends.base import FilterFieldError, OrderByFieldError
 
-from cms.api.errors import ParameterError
+from cms.api import params
+from cms.api.params import ParameterError
 from cms.models import Mission, NewsPage, Organisation, Person, Place, Topic
-from web.params import MAX_BIG_ID, is_ascii_whole_number, parse_whole_number
-
-ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-SLUG = re.compile(r"[-a-zA-Z0-9_]{1,80}")
-MAX_VALUES_PER_FILTER = 20
-# `fields` is parsed recursively by Wagtail: its length and nesting are bounded first.
-MAX_FIELDS_LENGTH = 1000
-MAX_FIELDS_DEPTH = 4
 
 # filter parameter → (relation on NewsPage, entity model)
 ENTITY_FILTERS: dict[str, tuple[str, type[models.Model]]] = {
@@ -38,124 +28,30 @@ ENTITY_FILTERS: dict[str, tuple[str, type[models.Model]]] = {
     "place": ("places", Place),
     "mission": ("mission", Mission),
 }
-DATE_FILTERS = ("published_after", "published_before")
-NEWS_FILTERS = frozenset([*ENTITY_FILTERS, *DATE_FILTERS])
-INTEGER_PARAMETERS = (
-    "limit",
-    "offset",
-    "child_of",
-    "descendant_of",
-    "ancestor_of",
-    "translation_of",
-)
-
-
-def check_integer_parameters(query) -> dict[str, int]:
-    """The whole-number parameters present, parsed (child_of=root and the like left out)."""
-    parsed = {}
-    for name in INTEGER_PARAMETERS:
-        value = query.get(name)
-        if value is None or (name in {"child_of", "descendant_of"} and value == "root"):
-            continue
-        parsed[name] = parse_whole_number(name, value)
-    return parsed
-
-
-def check_fields_parameter(query) -> None:
-    """Refuse a `fields` too long or too deeply nested for Wagtail's recursive parser."""
-    raw = query.get("fields")
-    if raw is None:
-        return
-    if len(raw) > MAX_FIELDS_LENGTH:
-        raise ParameterError("fields", f"fields is limited to {MAX_FIELDS_LENGTH} characters")
-    depth = 0
-    for character in raw:
-        if character == "(":
-            depth += 1
-            if depth > MAX_FIELDS_DEPTH:
-                raise ParameterError(
-                    "fields", f"fields may nest at most {MAX_FIELDS_DEPTH} levels deep"
-                )
-        elif character == ")":
-            depth -= 1
-
-
-def check_no_null_characters(query) -> None:
-    for name, values in query.lists():
-        if "\x00" in name or any("\x00" in value for value in values):
-            raise ParameterError(name, f"{name} must not contain null characters")
-
-
-def entity_condition(parameter: str, raw: str) -> Q:
-    """`topic=economia,12`: any of these slugs or ids."""
-    values = [value.strip() for value in raw.split(",")]
-    if not raw.strip() or any(not value for value in values):
-        raise ParameterError(
-            parameter, f"{parameter} must be a slug or an id, or a comma-separated list of them"
-        )
-    if len(values) > MAX_VALUES_PER_FILTER:
-        raise ParameterError(
-            parameter, f"{parameter} accepts at most {MAX_VALUES_PER_FILTER} values"
-        )
-    ids, slugs = set(), set()
-    for value in values:
-        if is_ascii_whole_number(value):
-            ids.add(parse_whole_number(parameter, value, maximum=MAX_BIG_ID))
-        elif SLUG.fullmatch(value):
-            slugs.add(value)
-        else:
-            raise ParameterError(parameter, f"{parameter}: {value!r} is neither a slug nor an id")
-    return Q(id__in=ids) | Q(slug__in=slugs)
-
-
-def parse_date_bound(parameter: str, raw: str, *, end: bool) -> datetime:
-    """An ISO date (the whole day is included) or an ISO datetime (exact)."""
-    try:
-        if ISO_DATE.fullmatch(raw):
-            day = parse_date(raw)
-            if day is None:
-                raise ValueError
-            moment = datetime.combine(day + timedelta(days=1) if end else day, time.min)
-        else:
-            moment = parse_datetime(raw)
-            if moment is None:
-                raise ValueError
-    except ValueError:
-        raise ParameterError(
-            parameter, f"{parameter} must be an ISO date (2024-05-31) or datetime"
-        ) from None
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return moment
 
 
 class NewsFilter(BaseFilterBackend):
-    """topic, organisation, person, place, mission, published_after, published_before."""
+    """topic, organisation, person, place, mission, published_after, published_before.
+
+    The values were parsed by cms.api.params (view.query); this only applies them.
+    """
 
     def filter_queryset(self, request, queryset, view):
-        params = request.GET
-        if not NEWS_FILTERS.intersection(params):
-            return queryset
-        for parameter, (relation, model) in ENTITY_FILTERS.items():
-            if parameter in params:
-                matching = model.objects.filter(entity_condition(parameter, params[parameter]))
-                queryset = queryset.filter(
-                    pk__in=NewsPage.objects.filter(**{f"{relation}__in": matching}).values("pk")
-                )
-        after = before = None
-        if "published_after" in params:
-            after = parse_date_bound("published_after", params["published_after"], end=False)
-            queryset = queryset.filter(publication_date__gte=after)
-        if "published_before" in params:
-            before = parse_date_bound("published_before", params["published_before"], end=True)
-            # A date includes its whole day; a datetime is an exact, inclusive bound.
-            day_only = ISO_DATE.fullmatch(params["published_before"]) is not None
-            lookup = "publication_date__lt" if day_only else "publication_date__lte"
-            queryset = queryset.filter(**{lookup: before})
-        if after and before and after > before:
-            raise ParameterError(
-                "published_after", "published_after is later than published_before"
+        query: params.Query = view.query
+        for parameter, condition in query.entities.items():
+            relation, model = ENTITY_FILTERS[parameter]
+            matching = model.objects.filter(condition)
+            queryset = queryset.filter(
+                pk__in=NewsPage.objects.filter(**{f"{relation}__in": matching}).values("pk")
             )
+        if query.published_after:
+            queryset = queryset.filter(publication_date__gte=query.published_after.moment)
+        if query.published_before:
+            # A date includes its whole day (up to the next midnight, excluded); a datetime
+            # is an exact, inclusive bound.
+            before = query.published_before
+            lookup = "publication_date__lt" if before.whole_day else "publication_date__lte"
+            queryset = queryset.filter(**{lookup: before.moment})
         return queryset
 
 
@@ -208,6 +104,22 @@ class FieldsFilter(BaseFilterBackend):
         return queryset
 
 
+def _named(backend: type[BaseFilterBackend], parameter: str) -> type[BaseFilterBackend]:
+    """Wagtail's filter backend for `parameter`, whose 400s name that parameter."""
+
+    def filter_queryset(self, request, queryset, view):
+        with params.about(parameter):
+            return backend.filter_queryset(self, request, queryset, view)
+
+    return type(backend.__name__, (backend,), {"filter_queryset": filter_queryset})
+
+
+ChildOfFilter = _named(wagtail_filters.ChildOfFilter, "child_of")
+AncestorOfFilter = _named(wagtail_filters.AncestorOfFilter, "ancestor_of")
+DescendantOfFilter = _named(wagtail_filters.DescendantOfFilter, "descendant_of")
+TranslationOfFilter = _named(wagtail_filters.TranslationOfFilter, "translation_of")
+
+
 class OrderingFilter(wagtail_filters.OrderingFilter):
     def filter_queryset(self, request, queryset, view):
         order = request.GET.get("order")
@@ -219,22 +131,41 @@ class OrderingFilter(wagtail_filters.OrderingFilter):
                     "order",
                     f"order must be one of: {', '.join(sorted(allowed))} (prefix - to reverse)",
                 )
-        return super().filter_queryset(request, queryset, view)
+        with params.about("order"):
+            return super().filter_queryset(request, queryset, view)
 
 
-class SearchFilter(wagtail_filters.SearchFilter):
+class SearchFilter(BaseFilterBackend):
     """Wagtail's search, over a queryset it can handle.
 
     The search backend only accepts filters on indexed fields; the public-page
-    and news filters are not, so the search runs over their ids instead.
+    and news filters are not, so the search runs over their ids instead. As
+    wagtail.api.v2.filters.SearchFilter does, with each error naming its parameter.
     """
 
     def filter_queryset(self, request, queryset, view):
-        if "search" not in request.GET:
+        query: params.Query = view.query
+        if query.search is None:
             return queryset
-        if len(request.GET["search"]) > 200:
-            raise ParameterError("search", "search is limited to 200 characters")
+        if not getattr(settings, "WAGTAILAPI_SEARCH_ENABLED", True):
+            raise ParameterError("search", "search is disabled")
         ordering = queryset.query.order_by
         simplified = queryset.model.objects.filter(pk__in=queryset.values("pk"))
         simplified = view.decorate_queryset(simplified).order_by(*ordering)
-        return super().filter_queryset(request, simplified, view)
+        try:
+            return get_search_backend().search(
+                query.search,
+                simplified,
+                operator=query.search_operator,
+                order_by_relevance="order" not in request.GET,
+            )
+        except FilterFieldError as error:
+            raise ParameterError(
+                "search",
+                f"cannot filter by '{error.field_name}' while searching (field is not indexed)",
+            ) from None
+        except OrderByFieldError as error:
+            raise ParameterError(
+                "order",
+                f"cannot order by '{error.field_name}' while searching (field is not indexed)",
+            ) from None

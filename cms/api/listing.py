@@ -18,20 +18,13 @@ from django.urls import reverse
 from rest_framework.fields import DateTimeField
 
 from cms.api import fields as api_fields
-from cms.api import richtext
+from cms.api import richtext, summaries
 
 _datetime = DateTimeField()
 
 
 def _datetime_or_none(value) -> str | None:
     return _datetime.to_representation(value) if value is not None else None
-
-
-def _hero(page, batch: api_fields.Batch) -> dict | None:
-    hero = batch.image(page.hero_image_id, page.hero_alt)
-    if hero is not None:
-        hero.update(caption=page.hero_caption, credit=page.hero_credit)
-    return hero
 
 
 def _relation(name: str) -> Callable:
@@ -52,14 +45,10 @@ FIELDS: dict[str, Callable[[Any, api_fields.Batch], Any]] = {
     "title": lambda page, batch: page.title,
     "standfirst": lambda page, batch: page.standfirst,
     "publication_date": lambda page, batch: _datetime_or_none(page.publication_date),
-    "hero": _hero,
-    "topics": _relation("topics"),
-    "organisations": _relation("organisations"),
-    "people": _relation("people"),
-    "places": _relation("places"),
-    "mission": lambda page, batch: (
-        api_fields.mission_summary(page.mission) if page.mission_id else None
-    ),
+    "hero": api_fields.hero,
+    # Batch.load_news_relations reads them with summaries.relations_sql.
+    **{relation: _relation(relation) for relation in summaries.NEWS_RELATIONS},
+    "mission": lambda page, batch: summaries.MISSION.of(page.mission) if page.mission_id else None,
     "source_url": lambda page, batch: page.source_url,
     "source_label": lambda page, batch: page.source_label,
 }

@@ -1,18 +1,29 @@
 """The OpenAPI 3 description of the public API and feeds, and the docs page.
 
 Written by hand rather than inferred: Wagtail's viewsets choose their fields
-per request, which generators cannot see. The schemathesis test in
-tests/cms/api/ checks every response against this schema.
+per request, which generators cannot see. The entity summaries (Topic, Person,
+…) come from cms/api/summaries.py, the table the serializers and the listing
+fast path also derive from. Other apps add their paths as a part passed to
+``views()`` (config/urls.py passes the newsletter's), so cms never imports them.
+
+OpenAPI 3.0: a reference that may be null is ``allOf: [$ref]`` + ``nullable``
+(siblings of a bare ``$ref`` are ignored, and generated clients then reject the
+null). Checked by tests/cms/api/: schemathesis fuzzes every operation against
+the schema, and a client generated with openapi-python-client parses every
+response of the demo site.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from cms.api import summaries
+from cms.api.summaries import nullable_ref
 from cms.caching import public_endpoint
 from web.params import MAX_ID
 
@@ -28,6 +39,9 @@ def _nullable(schema: dict) -> dict:
 STRING = {"type": "string"}
 INTEGER = {"type": "integer"}
 URL = {"type": "string", "format": "uri"}
+DATE_OR_DATETIME = {
+    "anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]
+}
 
 
 def _query(name: str, description: str, schema: dict | None = None) -> dict:
@@ -90,13 +104,17 @@ PAGE_FILTERS = [
     _query("mission", ENTITY_DESCRIPTION + " Implies type=cms.NewsPage."),
     _query(
         "published_after",
-        "ISO date (the day is included) or datetime (inclusive).",
-        {"type": "string", "format": "date"},
+        "An ISO date (2024-05-01: from the start of that day) or an ISO datetime "
+        "(2024-05-01T09:30:00+02:00: from that moment, inclusive; without an offset, "
+        "Europe/Rome time).",
+        DATE_OR_DATETIME,
     ),
     _query(
         "published_before",
-        "ISO date (the day is included) or datetime (inclusive).",
-        {"type": "string", "format": "date"},
+        "An ISO date (2024-05-31: up to the end of that day) or an ISO datetime "
+        "(2024-05-31T18:00:00Z: up to that moment, inclusive; without an offset, "
+        "Europe/Rome time).",
+        DATE_OR_DATETIME,
     ),
     _query("slug", "Exact slug."),
     _query("title", "Exact title."),
@@ -152,14 +170,6 @@ def _listing(item: str) -> dict:
     }
 
 
-def _summary(extra: dict | None = None) -> dict:
-    return {
-        "type": "object",
-        "required": ["id", "slug", "name"],
-        "properties": {"id": INTEGER, "slug": STRING, "name": STRING, **(extra or {})},
-    }
-
-
 RENDITION = {
     "type": "object",
     "required": ["url", "width", "height"],
@@ -167,6 +177,7 @@ RENDITION = {
 }
 
 SCHEMAS: dict[str, Any] = {
+    **summaries.components(),
     "Error": {
         "type": "object",
         "required": ["message"],
@@ -191,24 +202,6 @@ SCHEMAS: dict[str, Any] = {
             },
         },
     },
-    "Topic": _summary(),
-    "Organisation": _summary({"kind": STRING}),
-    "Person": _summary({"role": STRING, "organisation": _nullable(_summary())}),
-    "Place": _summary(
-        {
-            "city": STRING,
-            "region": STRING,
-            "country": STRING,
-            "latitude": _nullable({"type": "number"}),
-            "longitude": _nullable({"type": "number"}),
-        }
-    ),
-    "MissionSummary": _summary(
-        {
-            "start_date": {"type": "string", "format": "date"},
-            "end_date": {"type": "string", "format": "date"},
-        }
-    ),
     "PageSummary": {
         "type": "object",
         "required": ["id", "title"],
@@ -234,7 +227,8 @@ SCHEMAS: dict[str, Any] = {
             "seo_title": STRING,
             "search_description": STRING,
             "show_in_menus": {"type": "boolean"},
-            "parent": _nullable(_ref("PageSummary")),
+            "parent": nullable_ref("PageSummary"),
+            "alias_of": nullable_ref("AliasOf"),
             "translations": {"type": "array", "items": _ref("PageSummary")},
         },
     },
@@ -273,12 +267,12 @@ SCHEMAS: dict[str, Any] = {
             "intro": STRING,
             "standfirst": STRING,
             "publication_date": _nullable({"type": "string", "format": "date-time"}),
-            "hero": _nullable(_ref("ResponsiveImage")),
+            "hero": nullable_ref("ResponsiveImage"),
             "topics": {"type": "array", "items": _ref("Topic")},
             "organisations": {"type": "array", "items": _ref("Organisation")},
             "people": {"type": "array", "items": _ref("Person")},
             "places": {"type": "array", "items": _ref("Place")},
-            "mission": _nullable(_ref("MissionSummary")),
+            "mission": nullable_ref(summaries.MISSION.component),
             "source_url": STRING,
             "source_label": STRING,
             "body": {"type": "array", "items": _ref("BodyBlock")},
@@ -309,7 +303,7 @@ def _snippet(extra: dict) -> dict:
 SCHEMAS.update(
     TopicItem=_snippet({"description": STRING}),
     OrganisationItem=_snippet({"kind": STRING, "website": STRING, "description": STRING}),
-    PersonItem=_snippet({"role": STRING, "organisation": _nullable(_ref("Organisation"))}),
+    PersonItem=_snippet({"role": STRING, "organisation": nullable_ref("Organisation")}),
     PlaceItem=_snippet(
         {
             "city": STRING,
@@ -321,13 +315,13 @@ SCHEMAS.update(
     ),
     MissionItem=_snippet(
         {
-            "destination": _nullable(_ref("Place")),
+            "destination": nullable_ref("Place"),
             "start_date": {"type": "string", "format": "date"},
             "end_date": {"type": "string", "format": "date"},
             "summary": STRING,
             "delegates": {"type": "array", "items": _ref("Person")},
             "organisations_met": {"type": "array", "items": _ref("Organisation")},
-            "agreements": {"type": "array", "items": {"type": "object"}},
+            "agreements": {"type": "array", "items": _ref("Agreement")},
             "budget": _nullable(
                 {
                     "type": "object",
@@ -337,6 +331,48 @@ SCHEMAS.update(
             "outcomes": STRING,
         }
     ),
+    Agreement={
+        "type": "object",
+        "required": ["title", "signed_on", "parties", "summary"],
+        "properties": {
+            "title": STRING,
+            "signed_on": _nullable({"type": "string", "format": "date"}),
+            "parties": STRING,
+            "summary": STRING,
+        },
+    },
+    AliasOf={
+        "type": "object",
+        "description": "The page this page is an alias of (Wagtail's alias_of).",
+        "required": ["id", "meta", "title"],
+        "properties": {
+            "id": INTEGER,
+            "meta": {
+                "type": "object",
+                "properties": {
+                    "type": STRING,
+                    "detail_url": URL,
+                    "html_url": _nullable(URL),
+                },
+            },
+            "title": STRING,
+        },
+    },
+    WebhookEvent={
+        "type": "object",
+        "description": "The JSON body Notiziario POSTs to each webhook endpoint when a news "
+        "item is published, unpublished or deleted. Headers: X-Notiziario-Event, "
+        "X-Notiziario-Delivery, X-Notiziario-Signature (sha256=<hex HMAC-SHA256 of the raw "
+        "body with the endpoint's secret>).",
+        "required": ["event", "id", "type", "url", "locale"],
+        "properties": {
+            "event": {"type": "string", "enum": ["published", "unpublished", "deleted"]},
+            "id": INTEGER,
+            "type": STRING,
+            "url": _nullable(URL),
+            "locale": _nullable(STRING),
+        },
+    },
     ImageItem={
         "type": "object",
         "required": ["id", "meta"],
@@ -394,9 +430,10 @@ SNIPPET_ENDPOINTS = {
 }
 
 
-def _endpoint(tag: str, summary: str, parameters: list, responses: dict) -> dict:
+def _endpoint(operation_id: str, tag: str, summary: str, parameters: list, responses: dict) -> dict:
     return {
         "get": {
+            "operationId": operation_id,
             "tags": [tag],
             "summary": summary,
             "parameters": parameters,
@@ -405,21 +442,29 @@ def _endpoint(tag: str, summary: str, parameters: list, responses: dict) -> dict
     }
 
 
-def build_schema() -> dict:
-    paths: dict[str, Any] = {
+def _singular(name: str) -> str:
+    return {"people": "person"}.get(name, name.removesuffix("s"))
+
+
+def paths() -> dict[str, Any]:
+    """The paths the cms serves: pages, snippets, images, documents, preview and feeds."""
+    found: dict[str, Any] = {
         "/api/v2/pages/": _endpoint(
+            "list_pages",
             "pages",
             "List pages, with Wagtail's parameters and the news filters.",
             PAGINATION + PAGE_FILTERS,
             _ok(_listing("Page")),
         ),
         "/api/v2/pages/{id}/": _endpoint(
+            "get_page",
             "pages",
             "One page with every field (news: body, translations, parent).",
             [ID_PARAMETER, _query("fields", "As in the listing.")],
             {**_ok(_ref("Page")), **NOT_FOUND},
         ),
         "/api/v2/pages/find/": _endpoint(
+            "find_page",
             "pages",
             "Find a page by html_path (or id): redirects to its detail.",
             [
@@ -430,68 +475,126 @@ def build_schema() -> dict:
         ),
     }
     for name, (schema_name, summary) in SNIPPET_ENDPOINTS.items():
-        paths[f"/api/v2/{name}/"] = _endpoint(
+        found[f"/api/v2/{name}/"] = _endpoint(
+            f"list_{name}",
             name,
             summary + " Each item counts its live, public news.",
             PAGINATION + [_query("locale", "Language code."), _query("slug", "Exact slug.")],
             _ok(_listing(schema_name)),
         )
-        paths[f"/api/v2/{name}/{{id}}/"] = _endpoint(
+        found[f"/api/v2/{name}/{{id}}/"] = _endpoint(
+            f"get_{_singular(name)}",
             name,
             summary,
             [ID_PARAMETER, _query("fields", "As in the listing.")],
             {**_ok(_ref(schema_name)), **NOT_FOUND},
         )
     for name, schema_name in (("images", "ImageItem"), ("documents", "DocumentItem")):
-        paths[f"/api/v2/{name}/"] = _endpoint(
-            name, f"{name.title()} in public collections.", PAGINATION, _ok(_listing(schema_name))
+        found[f"/api/v2/{name}/"] = _endpoint(
+            f"list_{name}",
+            name,
+            f"{name.title()} in public collections.",
+            PAGINATION,
+            _ok(_listing(schema_name)),
         )
-        paths[f"/api/v2/{name}/{{id}}/"] = _endpoint(
+        found[f"/api/v2/{name}/{{id}}/"] = _endpoint(
+            f"get_{_singular(name)}",
             name,
             f"One of the {name} in public collections.",
             [ID_PARAMETER, _query("fields", "As in the listing.")],
             {**_ok(_ref(schema_name)), **NOT_FOUND},
         )
+    preview = _endpoint(
+        "get_preview",
+        "pages",
+        "The draft a headless-preview token was issued for, shaped like a page detail. "
+        "Never cached (Cache-Control: private, no-store).",
+        [
+            {**_query("content_type", "The page type, e.g. cms.newspage."), "required": True},
+            {**_query("token", "The token from the preview URL."), "required": True},
+            _query("fields", "As in a detail."),
+        ],
+        {
+            "200": {
+                "description": "The draft.",
+                "content": {"application/json": {"schema": _ref("Page")}},
+            },
+            "404": {
+                "description": "The token is not valid, has expired or is for another type.",
+                "content": {"application/json": {"schema": _ref("Error")}},
+            },
+        },
+    )
+    preview["get"]["responses"].pop("429", None)
+    found["/api/v2/preview/"] = preview
     feed_parameters = [_query("topic", ENTITY_DESCRIPTION), _query("locale", "Language code.")]
-    paths["/feeds/news.rss"] = _endpoint(
+    found["/feeds/news.rss"] = _endpoint(
+        "rss_feed",
         "feeds",
         "RSS 2.0 with full HTML in content:encoded.",
         feed_parameters,
         _ok(STRING, "RSS 2.0", "application/rss+xml"),
     )
-    paths["/feeds/news.atom"] = _endpoint(
+    found["/feeds/news.atom"] = _endpoint(
+        "atom_feed",
         "feeds",
         "Atom with full HTML content.",
         feed_parameters,
         _ok(STRING, "Atom", "application/atom+xml"),
     )
-    paths["/feeds/news.json"] = _endpoint(
+    found["/feeds/news.json"] = _endpoint(
+        "json_feed",
         "feeds",
         "JSON Feed 1.1 with content_html.",
         feed_parameters,
         _ok(_ref("JSONFeed"), "JSON Feed 1.1", "application/feed+json"),
     )
+    return found
+
+
+def build_schema(*parts: Mapping[str, Any]) -> dict:
+    """The whole document: the cms's paths and components, plus each part's.
+
+    A part is ``{"paths": {...}, "components": {"schemas": {...}}}`` from another app
+    (config passes the newsletter's: cms never imports newsletter). A part may not
+    redefine a path or a component the document already has.
+    """
+    all_paths = paths()
+    schemas = dict(SCHEMAS)
+    for part in parts:
+        for name, item in part.get("paths", {}).items():
+            if name in all_paths:
+                raise ValueError(f"OpenAPI path {name} is defined twice")
+            all_paths[name] = item
+        for name, item in part.get("components", {}).get("schemas", {}).items():
+            if name in schemas:
+                raise ValueError(f"OpenAPI component {name} is defined twice")
+            schemas[name] = item
     return {
         "openapi": "3.0.3",
         "info": {
             "title": f"{settings.WAGTAIL_SITE_NAME} content API",
             "version": "2",
             "description": "Read-only, public news content for external sites. Every response "
-            "carries Cache-Control, ETag and Last-Modified; send If-None-Match to get a 304.",
+            "carries Cache-Control, ETag and Last-Modified; send If-None-Match to get a 304. "
+            "The body of the webhooks Notiziario sends is the WebhookEvent component.",
         },
         "servers": [{"url": settings.SITE_URL}],
-        "paths": paths,
-        "components": {"schemas": SCHEMAS},
+        "paths": dict(sorted(all_paths.items())),
+        "components": {"schemas": schemas},
     }
 
 
-def schema_view(request: HttpRequest) -> HttpResponse:
-    return JsonResponse(build_schema(), json_dumps_params={"indent": 2})
+def views(*parts: Mapping[str, Any]) -> tuple[Callable, Callable]:
+    """The schema view (/api/schema/) and the docs page (/api/docs/) over these parts."""
 
+    def schema_view(request: HttpRequest) -> HttpResponse:
+        return JsonResponse(build_schema(*parts), json_dumps_params={"indent": 2})
 
-def docs_view(request: HttpRequest) -> HttpResponse:
-    return render(request, "cms/api_docs.html", {"schema": build_schema()})
+    def docs_view(request: HttpRequest) -> HttpResponse:
+        return render(request, "cms/api_docs.html", {"schema": build_schema(*parts)})
 
-
-schema = public_endpoint(schema_view, parameters=frozenset())
-docs = public_endpoint(docs_view, parameters=frozenset())
+    return (
+        public_endpoint(schema_view, parameters=frozenset()),
+        public_endpoint(docs_view, parameters=frozenset()),
+    )

@@ -7,6 +7,8 @@ request, and no use of the caller's session (cms/public.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet, Window, prefetch_related_objects
 from django.http import Http404
@@ -16,7 +18,6 @@ from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from wagtail.api import APIField
-from wagtail.api.v2 import filters as wagtail_filters
 from wagtail.api.v2.utils import page_models_from_string
 from wagtail.api.v2.views import BaseAPIViewSet, PagesAPIViewSet
 from wagtail.documents.api.v2.views import DocumentsAPIViewSet
@@ -24,20 +25,10 @@ from wagtail.images.api.v2.views import ImagesAPIViewSet
 from wagtail.models import Page
 
 from cms.api import fields as api_fields
-from cms.api import listing
-from cms.api.errors import ParameterError, error_response
-from cms.api.filters import (
-    NEWS_FILTERS,
-    FieldsFilter,
-    LocaleFilter,
-    NewsFilter,
-    OrderingFilter,
-    SearchFilter,
-    check_fields_parameter,
-    check_integer_parameters,
-    check_no_null_characters,
-    is_filterable,
-)
+from cms.api import filters, listing, params, summaries
+from cms.api.errors import error_response
+from cms.api.filters import FieldsFilter, LocaleFilter, NewsFilter, OrderingFilter, SearchFilter
+from cms.api.params import NEWS_FILTERS, ParameterError
 from cms.caching import public_endpoint
 from cms.models import (
     HomePage,
@@ -54,7 +45,6 @@ from cms.public import public_documents, public_images, public_news, public_page
 from cms.translated_urls import page_at
 from web.params import MAX_ID, parse_whole_number
 
-SEARCH_OPERATORS = {"and", "or"}
 # Never filterable or orderable, whatever the model says.
 PRIVATE_FIELDS = {"owner", "locked_by", "latest_revision", "live_revision"}
 
@@ -69,24 +59,31 @@ class PublicAPIMixin:
     model_api_fields: dict = {}
     detail_query_parameters = frozenset(["fields", "_"])
     batch: api_fields.Batch | None = None
-    whole_numbers: dict[str, int] = {}  # the integer query parameters, parsed by initial()
+    query: params.Query = params.Query()  # every query parameter, parsed by initial()
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        check_no_null_characters(request.GET)
-        self.whole_numbers = check_integer_parameters(request.GET)
-        check_fields_parameter(request.GET)
-        if (
-            "search_operator" in request.GET
-            and request.GET["search_operator"] not in SEARCH_OPERATORS
-        ):
-            raise ParameterError("search_operator", "search_operator must be 'and' or 'or'")
+        self.query = params.parse(request.GET)
+        self.page_bounds()
 
     def handle_exception(self, exc):
-        response = error_response(exc, self.request.GET if self.request else {})
+        response = error_response(exc)
         if response is not None:
             return response
         return super().handle_exception(exc)
+
+    def page_bounds(self) -> tuple[int, int]:
+        """offset and limit, checked as WagtailPagination checks them."""
+        limit_max = settings.WAGTAILAPI_LIMIT_MAX
+        numbers = self.query.whole_numbers
+        limit = numbers.get("limit", min(20, limit_max) if limit_max else 20)
+        if limit_max and limit > limit_max:
+            raise ParameterError("limit", f"limit cannot be higher than {limit_max}")
+        return numbers.get("offset", 0), limit
+
+    def get_serializer_class(self):
+        with params.about("fields"):
+            return super().get_serializer_class()
 
     @classmethod
     def get_body_fields(cls, model):
@@ -104,7 +101,7 @@ class PublicAPIMixin:
         return {
             name
             for name in names
-            if name != "locale" and is_filterable(model._meta.get_field(name))
+            if name != "locale" and filters.is_filterable(model._meta.get_field(name))
         }
 
     @classmethod
@@ -164,11 +161,11 @@ class PublicAPIMixin:
 class PagesViewSet(PublicAPIMixin, PagesAPIViewSet):
     filter_backends = [
         FieldsFilter,
-        wagtail_filters.ChildOfFilter,
-        wagtail_filters.AncestorOfFilter,
-        wagtail_filters.DescendantOfFilter,
+        filters.ChildOfFilter,
+        filters.AncestorOfFilter,
+        filters.DescendantOfFilter,
         OrderingFilter,
-        wagtail_filters.TranslationOfFilter,
+        filters.TranslationOfFilter,
         LocaleFilter,
         NewsFilter,
         SearchFilter,  # last: search results cannot be filtered further
@@ -273,7 +270,7 @@ class PagesViewSet(PublicAPIMixin, PagesAPIViewSet):
         if fast:
             # Relations come from Batch in one plain query instead of four prefetches,
             # and the total from a window function instead of a separate COUNT.
-            offset, limit = self.page_bounds(request)
+            offset, limit = self.page_bounds()
             # A listing never shows the body: leave the StreamField JSON in the database.
             queryset = (
                 queryset.prefetch_related(None)
@@ -295,14 +292,6 @@ class PagesViewSet(PublicAPIMixin, PagesAPIViewSet):
             prefetch_related_objects(pages, *self.news_prefetches())
         serializer = self.get_serializer(pages, many=True)
         return self.get_paginated_response(serializer.data)
-
-    def page_bounds(self, request) -> tuple[int, int]:
-        """offset and limit, checked as WagtailPagination checks them."""
-        limit_max = settings.WAGTAILAPI_LIMIT_MAX
-        limit = self.whole_numbers.get("limit", min(20, limit_max) if limit_max else 20)
-        if limit_max and limit > limit_max:
-            raise ParameterError("limit", f"limit cannot be higher than {limit_max}")
-        return self.whole_numbers.get("offset", 0), limit
 
     def get_object(self):
         if getattr(self, "_cached_object", None) is not None:
@@ -432,9 +421,7 @@ class PeopleViewSet(SnippetViewSet):
         "name",
         "slug",
         "role",
-        APIField(
-            "organisation", serializer=api_fields.SummaryField(api_fields.organisation_summary)
-        ),
+        APIField("organisation", serializer=api_fields.SummaryField(summaries.ORGANISATION)),
     ]
 
 
@@ -467,14 +454,14 @@ class MissionsViewSet(SnippetViewSet):
     api_fields_list = [
         "name",
         "slug",
-        APIField("destination", serializer=api_fields.SummaryField(api_fields.place_summary)),
+        APIField("destination", serializer=api_fields.SummaryField(summaries.PLACE)),
         "start_date",
         "end_date",
         "summary",
         APIField("delegates", serializer=api_fields.DelegatesField()),
         APIField(
             "organisations_met",
-            serializer=api_fields.SummariesField(api_fields.organisation_summary),
+            serializer=api_fields.SummariesField(summaries.ORGANISATION),
         ),
         APIField("agreements", serializer=api_fields.AgreementsField()),
         APIField("budget", serializer=api_fields.BudgetField()),
@@ -485,20 +472,24 @@ class MissionsViewSet(SnippetViewSet):
 # Images and documents ------------------------------------------------------------------------
 
 
-class ImagesViewSet(PublicAPIMixin, ImagesAPIViewSet):
+class PublicMediaViewSet(PublicAPIMixin):
+    """Images and documents: only those in public collections (cms.public)."""
+
     filter_backends = [FieldsFilter, OrderingFilter, SearchFilter]
-    known_query_parameters = ImagesAPIViewSet.known_query_parameters - {
-        "format",
-        "rich_text_format",
-    }
+    public: Callable[[], QuerySet]
+    not_found = "No item matches the given query."
+
+    @classmethod
+    def media_parameters(cls, wagtail_viewset) -> frozenset[str]:
+        return wagtail_viewset.known_query_parameters - {"format", "rich_text_format"}
 
     def get_queryset(self):
-        return public_images().order_by("id")
+        return type(self).public().order_by("id")
 
     def get_object(self):
         item = self.get_queryset().filter(pk=self.lookup_pk()).first()
         if item is None:
-            raise Http404("No image matches the given query.")
+            raise Http404(self.not_found)
         return item
 
     def detail_view(self, request, pk):
@@ -506,22 +497,13 @@ class ImagesViewSet(PublicAPIMixin, ImagesAPIViewSet):
         return super().detail_view(request, pk)
 
 
-class DocumentsViewSet(PublicAPIMixin, DocumentsAPIViewSet):
-    filter_backends = [FieldsFilter, OrderingFilter, SearchFilter]
-    known_query_parameters = DocumentsAPIViewSet.known_query_parameters - {
-        "format",
-        "rich_text_format",
-    }
+class ImagesViewSet(PublicMediaViewSet, ImagesAPIViewSet):
+    public = public_images
+    not_found = "No image matches the given query."
+    known_query_parameters = PublicMediaViewSet.media_parameters(ImagesAPIViewSet)
 
-    def get_queryset(self):
-        return public_documents().order_by("id")
 
-    def get_object(self):
-        item = self.get_queryset().filter(pk=self.lookup_pk()).first()
-        if item is None:
-            raise Http404("No document matches the given query.")
-        return item
-
-    def detail_view(self, request, pk):
-        self.check_detail_parameters()
-        return super().detail_view(request, pk)
+class DocumentsViewSet(PublicMediaViewSet, DocumentsAPIViewSet):
+    public = public_documents
+    not_found = "No document matches the given query."
+    known_query_parameters = PublicMediaViewSet.media_parameters(DocumentsAPIViewSet)

@@ -114,3 +114,51 @@ def mission(name="Missione in Texas", language="it", destination=None) -> Missio
         summary="Una settimana di incontri.",
         locale=factories.locale(language),
     )
+
+
+@pytest.fixture(scope="module")
+def demo_site(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo content (cms and newsletter loaders), loaded once for the module.
+
+    Besides what `load_demo` builds: every image's renditions (made while the demo's
+    media folder is current, since each test gets its own), a sent issue of the Italian
+    demo newsletter, a draft with a headless-preview token, and an alias of the
+    reference story, and a document. Rolled back at the end of the module.
+    """
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.test import override_settings
+    from django.utils import timezone
+
+    from cms.api.fields import RENDITIONS
+    from cms.demo import REFERENCE_SLUG
+    from cms.models import NewsPage
+    from newsletter import assembly, sending
+    from newsletter.models import Issue, IssueState, Newsletter
+
+    media = tmp_path_factory.mktemp("demo-media")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            MEDIA_ROOT=str(media), DEMO_LOADERS=["cms.demo.load", "newsletter.demo.load"]
+        ),
+        transaction.atomic(),
+    ):
+        call_command("load_demo", stdout=io.StringIO())
+        for item in get_image_model().objects.all():
+            item.get_renditions(*RENDITIONS.values())
+        document("Programma della missione")  # the demo has no documents of its own
+        story = NewsPage.objects.get(slug=REFERENCE_SLUG, locale__language_code="it")
+        # An issue as the archive shows it once sent (sending itself is tested elsewhere).
+        issue = assembly.assemble(Newsletter.objects.get(slug="innovazione-in-toscana")).issue
+        sending.approve(issue)
+        Issue.objects.filter(pk=issue.pk).update(
+            state=IssueState.SENT, send_finished_at=timezone.now()
+        )
+        draft = NewsPage.objects.filter(locale__language_code="it").exclude(pk=story.pk).first()
+        draft.title = "Bozza: " + draft.title
+        draft.save_revision()
+        token = draft.create_page_preview().token
+        alias = story.create_alias(parent=story.get_parent(), update_slug=story.slug + "-alias")
+        yield {"story": story, "issue": issue, "preview_token": token, "alias": alias}
+        transaction.set_rollback(True)

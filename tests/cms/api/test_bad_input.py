@@ -17,6 +17,26 @@ def _content():
 @pytest.mark.parametrize(
     ("query", "parameter"),
     [
+        ("child_of=2147483647", "child_of"),
+        ("descendant_of=2147483647", "descendant_of"),
+        ("ancestor_of=2147483647", "ancestor_of"),
+        ("translation_of=2147483647", "translation_of"),
+        ("order=random&offset=1", "order"),
+        ("fields=title(id)", "fields"),
+        ("type=cms.NewsPage&fields=topics(nonexistent)", "fields"),
+    ],
+)
+def test_what_only_wagtail_can_refuse_names_the_parameter_it_came_from(api, query, parameter):
+    """Wagtail's own 400s (a page that does not exist, a field it does not know) are
+    attributed by where they arise (cms.api.params.about), not by their wording."""
+    response = api.get(f"/api/v2/pages/?{query}")
+    assert response.status_code == 400, response.content
+    assert response.json()["parameter"] == parameter, response.json()
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
         ("colour=blue", "colour"),
         ("published_after=yesterday", "published_after"),
         ("published_before=2024-02-30", "published_before"),
