@@ -18,7 +18,8 @@ from django.urls import reverse
 from rest_framework.fields import DateTimeField
 
 from cms.api import fields as api_fields
-from cms.api import richtext, summaries
+from cms.api import summaries
+from cms.links import page_html_url
 
 _datetime = DateTimeField()
 
@@ -34,7 +35,7 @@ def _relation(name: str) -> Callable:
 FIELDS: dict[str, Callable[[Any, api_fields.Batch], Any]] = {
     "id": lambda page, batch: page.id,
     "type": lambda page, batch: "cms.NewsPage",
-    "html_url": lambda page, batch: richtext.page_html_url(page, batch.request),
+    "html_url": lambda page, batch: page_html_url(page, batch.request),
     "slug": lambda page, batch: page.slug,
     "show_in_menus": lambda page, batch: page.show_in_menus,
     "seo_title": lambda page, batch: page.seo_title,
