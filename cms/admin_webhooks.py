@@ -1,10 +1,28 @@
 """Admin for webhooks: endpoints integrators register, and the delivery log."""
 
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from cms.models import WebhookDelivery, WebhookEndpoint
+
+
+class SuperuserOnlyPolicy(ModelPermissionPolicy):
+    """Webhooks send our content to third parties: only superusers manage them,
+    whatever permissions a group is given by mistake."""
+
+    def user_has_permission(self, user, action) -> bool:
+        return bool(user.is_active and user.is_superuser)
+
+    def users_with_any_permission(self, actions):
+        return get_user_model().objects.filter(is_active=True, is_superuser=True)
+
+
+register_permission_policy(WebhookEndpoint, SuperuserOnlyPolicy(WebhookEndpoint))
+register_permission_policy(WebhookDelivery, SuperuserOnlyPolicy(WebhookDelivery))
 
 
 class WebhookEndpointViewSet(SnippetViewSet):
