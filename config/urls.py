@@ -13,6 +13,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from cms import feeds
 from cms.api import schema
 from cms.api.router import api_router
+from cms.preview_client import preview_client
 from config import health
 
 
@@ -66,6 +67,8 @@ urlpatterns = [
     path("api/schema/", schema.schema, name="api_schema"),
     path("api/docs/", schema.docs, name="api_docs"),
     path("feeds/", include((feeds.urlpatterns, "feeds"))),
+    # The default PREVIEW_CLIENT_URL: our own client of /api/v2/preview/.
+    path("anteprima/", preview_client, name="preview_client"),
 ]
 
 if settings.DEBUG:
