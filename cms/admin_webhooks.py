@@ -3,6 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
+from wagtail.admin.ui.tables import Column
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
@@ -29,7 +30,17 @@ class WebhookEndpointViewSet(SnippetViewSet):
     model = WebhookEndpoint
     icon = "link-external"
     menu_label = _("Endpoint")
-    list_display = ["name", "url", "is_active", "created_at"]
+    list_display = [
+        "name",
+        "url",
+        # «Sì»/«No» as words, not Python's True/False.
+        Column(
+            "is_active",
+            label=_("Attivo"),
+            accessor=lambda endpoint: _("Sì") if endpoint.is_active else _("No"),
+        ),
+        "created_at",
+    ]
     list_filter = ["is_active"]
     search_fields = ["name", "url"]
 
