@@ -29,7 +29,7 @@ TITLE_MAX_LENGTH = 120
 STANDFIRST_MAX_LENGTH = 240
 
 
-def entity_panel(links: str, target: str, label, add_label) -> MultipleChooserPanel:
+def entity_panel(links: str, target: str, label) -> MultipleChooserPanel:
     """A searchable, ordered chooser of reference entities (opens in the page's locale)."""
     return MultipleChooserPanel(
         links, chooser_field_name=target, label=label, heading=label, min_num=0
@@ -215,16 +215,11 @@ class NewsPage(HeadlessPreviewMode, Page):
         FieldPanel("body"),
         MultiFieldPanel(
             [
-                entity_panel("topic_links", "topic", _("Temi"), _("Aggiungi temi")),
+                entity_panel("topic_links", "topic", _("Temi")),
                 FieldPanel("mission"),
-                entity_panel(
-                    "organisation_links",
-                    "organisation",
-                    _("Organizzazioni"),
-                    _("Aggiungi organizzazioni"),
-                ),
-                entity_panel("person_links", "person", _("Persone"), _("Aggiungi persone")),
-                entity_panel("place_links", "place", _("Luoghi"), _("Aggiungi luoghi")),
+                entity_panel("organisation_links", "organisation", _("Organizzazioni")),
+                entity_panel("person_links", "person", _("Persone")),
+                entity_panel("place_links", "place", _("Luoghi")),
             ],
             heading=_("Collegamenti"),
         ),

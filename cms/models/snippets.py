@@ -62,7 +62,12 @@ class SluggedSnippet(
         help_text=_("Identificativo nell'indirizzo e nell'API: minuscole, numeri e trattini."),
     )
 
-    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+    # locale_id: the choosers and listings search within one language.
+    search_fields = [
+        index.SearchField("name"),
+        index.AutocompleteField("name"),
+        index.FilterField("locale_id"),
+    ]
     base_form_class = LinksInOwnLocaleSnippetForm
 
     class Meta(TranslatableMixin.Meta):
@@ -293,6 +298,7 @@ class Mission(
         index.SearchField("summary"),
         index.SearchField("outcomes"),
         index.FilterField("start_date"),
+        index.FilterField("locale_id"),
     ]
 
     class Meta(TranslatableMixin.Meta):

@@ -5,36 +5,23 @@ superuser-only. The views are checked, not only the menu."""
 
 from __future__ import annotations
 
-from importlib import import_module
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
 from cms.models import NewsPage, WebhookEndpoint
 from newsletter.models import Subscriber
 from tests import factories
 from tests.cms.admin_forms import add_news_url, news_form_data
+from tests.support.roles import ensure_groups
 
 pytestmark = pytest.mark.django_db
-REDAZIONE = "0008_redazione_group_and_italian_workflow"
-NEWSLETTER = "0003_newsletter_group"
 
 
 @pytest.fixture(autouse=True)
 def groups():
-    """The groups as the data migrations make them (again, if a transactional test
-    flushed the database since), with the migrations' own historical models."""
-    if Group.objects.filter(name__in=["Redazione", "Newsletter"]).count() == 2:
-        return
-    executor = MigrationExecutor(connection)
-    for app, name in (("cms", REDAZIONE), ("newsletter", NEWSLETTER)):
-        module = import_module(f"{app}.migrations.{name}")
-        state = executor.loader.project_state((app, name), at_end=True)
-        (module.create_redazione if app == "cms" else module.create_group)(state.apps, None)
+    ensure_groups()
 
 
 def member(group: str, username: str):

@@ -294,3 +294,14 @@ def test_choosing_the_same_topic_twice_is_refused(admin_client):
     messages = row_errors(response, "topic_links", "topic") + list(formset.non_form_errors())
     assert any("duplicat" in message for message in messages)
     assert list(page.topics.all()) == [innovation]
+
+
+@pytest.mark.parametrize("model", ["topic", "organisation", "person", "place", "mission"])
+def test_searching_a_chooser_within_one_language_works(admin_client, model):
+    # The chooser opens with ?locale=…; a search then filters on locale_id.
+    factories.topic("Innovazione")
+    chooser = reverse(f"wagtailsnippetchoosers_cms_{model}:choose_results")
+
+    response = admin_client.get(chooser, {"locale": "it", "q": "Inno"})
+
+    assert response.status_code == 200

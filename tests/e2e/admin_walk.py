@@ -28,6 +28,7 @@ LEFTOVERS = [
         r"\bGo-live\b",
         r"\bModerators approval\b",
         r"\bDefault\b",
+        r"\bLocale\b",
         r"\bSubmit to\b",
         r"\bItem \d+ of\b",
         r"\bacross entire site\b",

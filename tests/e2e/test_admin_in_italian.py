@@ -3,12 +3,12 @@ None/True/False shown as text. Screenshots: var/artefacts/admin-in-italian/."""
 
 from __future__ import annotations
 
-import pytest
 from datetime import timedelta
 
+import pytest
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import sync_playwright
 from wagtail.documents.models import Document
 from wagtail.images.models import Image
@@ -37,14 +37,16 @@ def content(settings, tmp_path, monkeypatch):
     Mission.objects.create(
         name="Missione", slug="missione", locale=it, start_date="2024-01-01", end_date="2024-01-02"
     )
-    image = Image.objects.create(title="Foto", file=get_test_image_file())
+    Image.objects.create(title="Foto", file=get_test_image_file())
     Document.objects.create(title="Bando", file=get_test_image_file())
     story = factories.news(index, title="Accordo firmato", topics=[factories.topic("Innovazione")])
     story.organisations.set([region])
     draft = factories.news(index, title="Bozza programmata", publish=False)
     draft.go_live_at = timezone.now() + timedelta(days=1)
     draft.save_revision()
-    endpoint = WebhookEndpoint.objects.create(name="Sito partner", url="https://partner.example/hook")
+    endpoint = WebhookEndpoint.objects.create(
+        name="Sito partner", url="https://partner.example/hook"
+    )
     WebhookDelivery.objects.create(endpoint=endpoint, event="page.published", payload={})
     get_user_model().objects.create_superuser("capo", "capo@example.org", "una-password-lunga")
     return index, story, draft
