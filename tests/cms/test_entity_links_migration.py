@@ -55,7 +55,7 @@ def links_through_the_models() -> set[tuple[str, int, int]]:
 
 
 @pytest.mark.services("postgres")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_links_before_the_migration_are_the_links_after_it():
     it = factories.locale("it")
     region = Organisation.objects.create(
