@@ -67,7 +67,8 @@ class NewsletterViewSet(ModelViewSet):
         FieldPanel("locale"),
         FieldPanel("description"),
         FieldPanel("intro"),
-        FieldPanel("topics"),
+        # Ticks instead of a Ctrl-click list (a plain many-to-many has no multiple chooser).
+        FieldPanel("topics", widget=forms.CheckboxSelectMultiple),
         FieldRowPanel([FieldPanel("is_public"), FieldPanel("is_active")]),
         MultiFieldPanel(
             [
