@@ -2,17 +2,36 @@
 action), and the delivery log (read-only: deliveries are made by publishing)."""
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.widgets import ListingButton
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
 
 from cms import webhooks
 from cms.models import WebhookDelivery, WebhookEndpoint
+
+
+class SuperuserOnlyPolicy(ModelPermissionPolicy):
+    """Webhooks send our content to third parties: only superusers manage them,
+    whatever permissions a group is given by mistake."""
+
+    def user_has_permission(self, user, action) -> bool:
+        return bool(user.is_active and user.is_superuser)
+
+    def users_with_any_permission(self, actions):
+        return get_user_model().objects.filter(is_active=True, is_superuser=True)
+
+
+register_permission_policy(WebhookEndpoint, SuperuserOnlyPolicy(WebhookEndpoint))
+register_permission_policy(WebhookDelivery, SuperuserOnlyPolicy(WebhookDelivery))
 
 
 class EndpointIndexView(IndexView):
@@ -32,7 +51,17 @@ class WebhookEndpointViewSet(SnippetViewSet):
     model = WebhookEndpoint
     icon = "link-external"
     menu_label = _("Endpoint")
-    list_display = ["name", "url", "is_active", "created_at"]
+    list_display = [
+        "name",
+        "url",
+        # «Sì»/«No» as words, not Python's True/False.
+        Column(
+            "is_active",
+            label=_("Attivo"),
+            accessor=lambda endpoint: _("Sì") if endpoint.is_active else _("No"),
+        ),
+        "created_at",
+    ]
     list_filter = ["is_active"]
     search_fields = ["name", "url"]
     index_view_class = EndpointIndexView
@@ -45,7 +74,7 @@ class WebhookEndpointViewSet(SnippetViewSet):
 
 
 def send_test_event_view(request: HttpRequest, pk: int) -> HttpResponse:
-    if not request.user.has_perm("cms.change_webhookendpoint"):
+    if not SuperuserOnlyPolicy(WebhookEndpoint).user_has_permission(request.user, "change"):
         raise Http404
     endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
     if request.method == "POST":

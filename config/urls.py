@@ -14,6 +14,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from cms import feeds
 from cms.api import schema
 from cms.api.router import api_router
+from cms.preview_client import preview_client
 from config import health
 from newsletter import api as newsletter_api
 
@@ -72,6 +73,8 @@ urlpatterns = [
     path("api/schema/", api_schema, name="api_schema"),
     path("api/docs/", api_docs, name="api_docs"),
     path("feeds/", include((feeds.urlpatterns, "feeds"))),
+    # The default PREVIEW_CLIENT_URL: our own client of /api/v2/preview/.
+    path("anteprima/", preview_client, name="preview_client"),
 ]
 
 if settings.DEBUG:

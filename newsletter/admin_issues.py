@@ -80,7 +80,8 @@ class NewsletterViewSet(ModelViewSet):
         FieldPanel("locale"),
         FieldPanel("description"),
         FieldPanel("intro"),
-        FieldPanel("topics"),
+        # Ticks instead of a Ctrl-click list (a plain many-to-many has no multiple chooser).
+        FieldPanel("topics", widget=forms.CheckboxSelectMultiple),
         FieldRowPanel([FieldPanel("is_public"), FieldPanel("is_active")]),
         MultiFieldPanel(
             [
@@ -318,9 +319,14 @@ def register_issue_urls():
     return [path("newsletter-issues/", include((urls, "newsletter_issues")))]
 
 
+class IssueMenuItem(AdminMenuItem):
+    def is_shown(self, request) -> bool:
+        return request.user.has_perm("newsletter.view_issue")
+
+
 @hooks.register("register_admin_menu_item")
 def register_issue_menu_item():
-    return AdminMenuItem(
+    return IssueMenuItem(
         _("Numeri della newsletter"),
         reverse("newsletter_issues:index"),
         icon_name="mail",

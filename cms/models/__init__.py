@@ -1,8 +1,17 @@
-from .pages import HomePage, NewsIndexPage, NewsPage
+from .pages import (
+    HomePage,
+    NewsIndexPage,
+    NewsPage,
+    NewsPageOrganisation,
+    NewsPagePerson,
+    NewsPagePlace,
+    NewsPageTopic,
+)
 from .snippets import (
     Mission,
     MissionAgreement,
     MissionDelegate,
+    MissionOrganisation,
     Organisation,
     OrganisationKind,
     Person,
@@ -20,8 +29,13 @@ __all__ = [
     "Mission",
     "MissionAgreement",
     "MissionDelegate",
+    "MissionOrganisation",
     "NewsIndexPage",
     "NewsPage",
+    "NewsPageOrganisation",
+    "NewsPagePerson",
+    "NewsPagePlace",
+    "NewsPageTopic",
     "Organisation",
     "OrganisationKind",
     "Person",

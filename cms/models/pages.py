@@ -5,14 +5,21 @@ from django.db import models
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
-from modelcluster.fields import ParentalManyToManyField
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, TitleFieldPanel
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    MultiFieldPanel,
+    MultipleChooserPanel,
+    TitleFieldPanel,
+)
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from cms.blocks import NewsBodyBlock
 
+from .links import LinkedManyToManyField
 from .preview_mode import HeadlessPreviewMode
 from .snippets import Mission, Organisation, Person, Place, Topic
 from .translation import LinksInOwnLocalePageForm, link_locale_errors
@@ -20,6 +27,30 @@ from .translation import LinksInOwnLocalePageForm, link_locale_errors
 # Titles end up in email subject lines, standfirsts in cards and preheaders.
 TITLE_MAX_LENGTH = 120
 STANDFIRST_MAX_LENGTH = 240
+
+
+def entity_panel(links: str, target: str, label) -> MultipleChooserPanel:
+    """A searchable, ordered chooser of reference entities (opens in the page's locale)."""
+    return MultipleChooserPanel(
+        links, chooser_field_name=target, label=label, heading=label, min_num=0
+    )
+
+
+class NewsPageForm(LinksInOwnLocalePageForm):
+    """Saving a draft defers required-field checks, including the ones the model makes
+    (alt text of the hero image); publishing, scheduling and submitting enforce them.
+
+    Wagtail calls `defer_required_fields()` on the form only for a draft save (and a
+    preview), and relaxes the form's own required fields and block fields; the flag
+    tells `NewsPage.clean()` to relax its own in the same case.
+    """
+
+    def _post_clean(self) -> None:
+        self.instance.deferring_required_fields = self.is_deferred_validation
+        try:
+            super()._post_clean()
+        finally:
+            self.instance.deferring_required_fields = False
 
 
 class HomePage(Page):
@@ -78,8 +109,11 @@ class NewsPage(HeadlessPreviewMode, Page):
             "pubblicazione; modificala per retrodatare o correggere."
         ),
     )
-    topics = ParentalManyToManyField(
+    topics = LinkedManyToManyField(
         Topic,
+        through="NewsPageTopic",
+        links="topic_links",
+        target="topic",
         verbose_name=_("temi"),
         blank=True,
         related_name="news",
@@ -107,22 +141,31 @@ class NewsPage(HeadlessPreviewMode, Page):
         _("credito"), max_length=120, blank=True, help_text=_("Autore o fonte dell'immagine.")
     )
     body = StreamField(NewsBodyBlock(), verbose_name=_("testo"), blank=True)
-    organisations = ParentalManyToManyField(
+    organisations = LinkedManyToManyField(
         Organisation,
+        through="NewsPageOrganisation",
+        links="organisation_links",
+        target="organisation",
         verbose_name=_("organizzazioni"),
         blank=True,
         related_name="news",
         help_text=_("Istituzioni, imprese, università e startup di cui parla la notizia."),
     )
-    people = ParentalManyToManyField(
+    people = LinkedManyToManyField(
         Person,
+        through="NewsPagePerson",
+        links="person_links",
+        target="person",
         verbose_name=_("persone"),
         blank=True,
         related_name="news",
         help_text=_("Le persone citate, con il loro ruolo."),
     )
-    places = ParentalManyToManyField(
+    places = LinkedManyToManyField(
         Place,
+        through="NewsPagePlace",
+        links="place_links",
+        target="place",
         verbose_name=_("luoghi"),
         blank=True,
         related_name="news",
@@ -172,11 +215,11 @@ class NewsPage(HeadlessPreviewMode, Page):
         FieldPanel("body"),
         MultiFieldPanel(
             [
-                FieldPanel("topics"),
+                entity_panel("topic_links", "topic", _("Temi")),
                 FieldPanel("mission"),
-                FieldPanel("organisations"),
-                FieldPanel("people"),
-                FieldPanel("places"),
+                entity_panel("organisation_links", "organisation", _("Organizzazioni")),
+                entity_panel("person_links", "person", _("Persone")),
+                entity_panel("place_links", "place", _("Luoghi")),
             ],
             heading=_("Collegamenti"),
         ),
@@ -195,7 +238,7 @@ class NewsPage(HeadlessPreviewMode, Page):
         index.FilterField("locale_id"),
     ]
 
-    base_form_class = LinksInOwnLocalePageForm
+    base_form_class = NewsPageForm
 
     parent_page_types = ["cms.NewsIndexPage"]
     subpage_types: list[str] = []
@@ -214,7 +257,11 @@ class NewsPage(HeadlessPreviewMode, Page):
             errors["title"] = _(
                 "Il titolo può avere al massimo %(limit)d caratteri: finisce nell'oggetto delle email."
             ) % {"limit": TITLE_MAX_LENGTH}
-        if self.hero_image_id and not (self.hero_alt or "").strip():
+        if (
+            self.hero_image_id
+            and not (self.hero_alt or "").strip()
+            and not getattr(self, "deferring_required_fields", False)
+        ):
             errors["hero_alt"] = _(
                 "Descrivi l'immagine principale: il testo alternativo è obbligatorio."
             )
@@ -230,3 +277,78 @@ class NewsPage(HeadlessPreviewMode, Page):
     @property
     def published_at(self):
         return self.publication_date or self.first_published_at
+
+
+# One linked entity of a news page per row (see cms/models/links.py). Each table is
+# the one the former plain many-to-many used, so existing links stay where they are.
+
+
+class NewsPageTopic(Orderable):
+    page = ParentalKey(
+        NewsPage, on_delete=models.CASCADE, related_name="topic_links", db_column="newspage_id"
+    )
+    topic = models.ForeignKey(
+        Topic, verbose_name=_("tema"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    panels = [FieldPanel("topic")]
+
+    class Meta(Orderable.Meta):
+        db_table = "cms_newspage_topics"
+        unique_together = [("page", "topic")]
+        verbose_name = _("tema della notizia")
+        verbose_name_plural = _("temi della notizia")
+
+
+class NewsPageOrganisation(Orderable):
+    page = ParentalKey(
+        NewsPage,
+        on_delete=models.CASCADE,
+        related_name="organisation_links",
+        db_column="newspage_id",
+    )
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organizzazione"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    panels = [FieldPanel("organisation")]
+
+    class Meta(Orderable.Meta):
+        db_table = "cms_newspage_organisations"
+        unique_together = [("page", "organisation")]
+        verbose_name = _("organizzazione della notizia")
+        verbose_name_plural = _("organizzazioni della notizia")
+
+
+class NewsPagePerson(Orderable):
+    page = ParentalKey(
+        NewsPage, on_delete=models.CASCADE, related_name="person_links", db_column="newspage_id"
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("persona"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    panels = [FieldPanel("person")]
+
+    class Meta(Orderable.Meta):
+        db_table = "cms_newspage_people"
+        unique_together = [("page", "person")]
+        verbose_name = _("persona della notizia")
+        verbose_name_plural = _("persone della notizia")
+
+
+class NewsPagePlace(Orderable):
+    page = ParentalKey(
+        NewsPage, on_delete=models.CASCADE, related_name="place_links", db_column="newspage_id"
+    )
+    place = models.ForeignKey(
+        Place, verbose_name=_("luogo"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    panels = [FieldPanel("place")]
+
+    class Meta(Orderable.Meta):
+        db_table = "cms_newspage_places"
+        unique_together = [("page", "place")]
+        verbose_name = _("luogo della notizia")
+        verbose_name_plural = _("luoghi della notizia")

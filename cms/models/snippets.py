@@ -5,12 +5,19 @@ locale, so the API can filter by slug and offer translation_of."""
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    MultipleChooserPanel,
+)
 from wagtail.models import Orderable, TranslatableMixin
 from wagtail.search import index
 
+from .links import LinkedManyToManyField
 from .translation import LinksInOwnLocaleMixin, LinksInOwnLocaleSnippetForm
 
 
@@ -55,7 +62,12 @@ class SluggedSnippet(
         help_text=_("Identificativo nell'indirizzo e nell'API: minuscole, numeri e trattini."),
     )
 
-    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+    # locale_id: the choosers and listings search within one language.
+    search_fields = [
+        index.SearchField("name"),
+        index.AutocompleteField("name"),
+        index.FilterField("locale_id"),
+    ]
     base_form_class = LinksInOwnLocaleSnippetForm
 
     class Meta(TranslatableMixin.Meta):
@@ -226,8 +238,11 @@ class Mission(
     start_date = models.DateField(_("inizio"))
     end_date = models.DateField(_("fine"), help_text=_("Lo stesso giorno o dopo l'inizio."))
     summary = models.TextField(_("sintesi"), blank=True, max_length=1000)
-    organisations_met = ParentalManyToManyField(
+    organisations_met = LinkedManyToManyField(
         Organisation,
+        through="MissionOrganisation",
+        links="organisation_links",
+        target="organisation",
         verbose_name=_("organizzazioni incontrate"),
         blank=True,
         related_name="missions",
@@ -260,7 +275,12 @@ class Mission(
         FieldRowPanel([FieldPanel("start_date"), FieldPanel("end_date")]),
         FieldPanel("summary"),
         InlinePanel("delegates", label=_("Delegazione")),
-        FieldPanel("organisations_met"),
+        MultipleChooserPanel(
+            "organisation_links",
+            chooser_field_name="organisation",
+            label=_("Organizzazioni incontrate"),
+            heading=_("Organizzazioni incontrate"),
+        ),
         InlinePanel("agreements", label=_("Accordi firmati")),
         MultiFieldPanel(
             [
@@ -278,6 +298,7 @@ class Mission(
         index.SearchField("summary"),
         index.SearchField("outcomes"),
         index.FilterField("start_date"),
+        index.FilterField("locale_id"),
     ]
 
     class Meta(TranslatableMixin.Meta):
@@ -320,6 +341,23 @@ class MissionDelegate(Orderable):
     @property
     def effective_role(self) -> str:
         return self.role or self.person.role
+
+
+class MissionOrganisation(Orderable):
+    """An organisation met on a mission (the former many-to-many's table; see links.py)."""
+
+    mission = ParentalKey(Mission, on_delete=models.CASCADE, related_name="organisation_links")
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organizzazione"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    panels = [FieldPanel("organisation")]
+
+    class Meta(Orderable.Meta):
+        db_table = "cms_mission_organisations_met"
+        unique_together = [("mission", "organisation")]
+        verbose_name = _("organizzazione incontrata")
+        verbose_name_plural = _("organizzazioni incontrate")
 
 
 class MissionAgreement(Orderable):

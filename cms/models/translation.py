@@ -26,6 +26,8 @@ from modelcluster.models import get_all_child_relations
 from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
 from wagtail.models import Locale, Page, TranslatableMixin
 
+from .links import LinkedManyToManyField
+
 
 def translatable_link_fields(model: type[models.Model]) -> list[models.Field]:
     """The forward foreign keys and many-to-many fields of `model` that point at
@@ -36,6 +38,8 @@ def translatable_link_fields(model: type[models.Model]) -> list[models.Field]:
             continue
         if isinstance(field, ParentalKey) or getattr(field, "remote_field", None) is None:
             continue
+        if field.many_to_many and not field.remote_field.through._meta.auto_created:
+            continue  # links through child objects (links.py): the children carry them
         target = field.related_model
         if (
             isinstance(target, type)
@@ -186,6 +190,12 @@ def link_locale_errors(instance: TranslatableMixin) -> dict[str, ValidationError
         field.name: linked_entities(instance, field)
         for field in translatable_link_fields(type(instance))
     }
+    if not getattr(instance, "_link_rows_checked_by_form", False):
+        # Links held by chooser rows (links.py), read through their many-to-many
+        # field; an admin form reports them on the rows instead (check_child_links).
+        for field in type(instance)._meta.many_to_many:
+            if isinstance(field, LinkedManyToManyField):
+                links[field.name] = list(getattr(instance, field.name).all())
     return links_in_other_locales(instance.locale, links)
 
 
@@ -234,10 +244,34 @@ class LinksInOwnLocaleFormMixin:
                 offer_only_locale(form_field, locale_id)
 
     def _post_clean(self) -> None:
+        self.instance._link_rows_checked_by_form = True
         for field in translatable_link_fields(type(self.instance)):
             if isinstance(field, ParentalManyToManyField) and field.name in self.cleaned_data:
                 setattr(self.instance, field.name, self.cleaned_data[field.name])
         super()._post_clean()
+
+    def clean(self):
+        cleaned = super().clean()
+        self.check_child_links()
+        return cleaned
+
+    def check_child_links(self) -> None:
+        """A chooser row (a topic of a news page, a delegate of a mission…) naming an
+        entity of another locale gets the wrong-language error on its own field. (An
+        entity chosen twice is refused by the formset's own unique check.)"""
+        locale = getattr(self.instance, "locale", None) if self.instance.locale_id else None
+        if locale is None or is_copy_for_translation(self.instance):
+            return
+        for formset in getattr(self, "formsets", {}).values():
+            formset.is_valid()  # validates the rows first, so errors added here stay
+            for form in formset.forms:
+                data = getattr(form, "cleaned_data", None) or {}
+                if data.get("DELETE"):
+                    continue
+                for field in translatable_link_fields(form._meta.model):
+                    entity = data.get(field.name)
+                    if entity is not None and entity.locale_id != locale.pk:
+                        form.add_error(field.name, wrong_locale_message(entity, locale))
 
 
 class LinksInOwnLocalePageForm(LinksInOwnLocaleFormMixin, WagtailAdminPageForm):

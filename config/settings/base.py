@@ -155,6 +155,12 @@ WAGTAIL_SITE_NAME = "Notiziario"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
+# The admin calls no third party: no gravatar (editors' addresses would be hashed to
+# gravatar.com; avatars are the initials Wagtail draws, or an uploaded picture), no
+# release check against releases.wagtail.org, no "what's new" banner linking out.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 
 # Email
 DEFAULT_FROM_EMAIL = env.get("DEFAULT_FROM_EMAIL", "Notiziario <notizie@localhost>")

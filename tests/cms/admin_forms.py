@@ -16,9 +16,25 @@ def news_form_data(**overrides) -> dict[str, str]:
         "hero_alt": "",
         "body": streamfield([]),
         "comments": inline_formset([]),
+        # The chooser rows of topics, organisations, people and places (none).
+        "topic_links": inline_formset([]),
+        "organisation_links": inline_formset([]),
+        "person_links": inline_formset([]),
+        "place_links": inline_formset([]),
     }
     data.update(overrides)
     return nested_form_data(data)
+
+
+def chosen(target: str, entities, existing=()) -> dict:
+    """The rows a MultipleChooserPanel posts: the `existing` link rows (marked deleted,
+    as when the editor removes them), then one new row per entity in `entities`."""
+    rows = [
+        {"id": str(link.pk), target: str(getattr(link, f"{target}_id")), "DELETE": "1"}
+        for link in existing
+    ]
+    rows += [{target: str(entity.pk)} for entity in entities]
+    return inline_formset(rows, initial=len(existing))
 
 
 def add_news_url(index) -> str:

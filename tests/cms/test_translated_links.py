@@ -12,7 +12,7 @@ from wagtail.models import Page
 
 from cms.models import Mission, MissionDelegate, NewsPage, Organisation, Person, Place, Topic
 from tests import factories
-from tests.cms.admin_forms import PUBLISH, news_form_data
+from tests.cms.admin_forms import PUBLISH, chosen, news_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -169,9 +169,19 @@ def english_story(innovation: Topic) -> NewsPage:
 
 
 def english_form_data(page: NewsPage, topics: list[Topic] = (), **overrides) -> dict:
-    data = news_form_data(title=page.title, slug=page.slug, **overrides)
-    # A multiple choice posts one value per choice, as a browser does.
-    return {**data, "topics": [str(topic.pk) for topic in topics]}
+    # The topics chooser posts one row per chosen topic, as a browser does.
+    existing = list(page.topic_links.all())
+    return news_form_data(
+        title=page.title,
+        slug=page.slug,
+        topic_links=chosen("topic", topics, existing),
+        **overrides,
+    )
+
+
+def row_errors(response, relation: str, field: str) -> list[str]:
+    formset = response.context["form"].formsets[relation]
+    return [str(error) for form in formset.forms for error in form.errors.get(field, [])]
 
 
 @pytest.mark.parametrize("action", [{}, PUBLISH], ids=["save", "publish"])
@@ -186,9 +196,8 @@ def test_the_admin_refuses_an_italian_topic_on_an_english_page(admin_client, act
     )
 
     assert response.status_code == 200
-    errors = response.context["form"].errors
-    assert "topics" in errors
-    assert "«Innovazione» è in Italiano" in errors["topics"][0]
+    errors = row_errors(response, "topic_links", "topic")
+    assert errors and "«Innovazione» è in Italiano" in errors[0]
     page.refresh_from_db()
     assert page.revisions.count() == revisions
     assert list(page.topics.all()) == [innovation]
@@ -231,16 +240,19 @@ def test_the_admin_saves_english_links_on_an_english_page(admin_client):
     assert list(page.topics.all()) == [innovation]
 
 
-def test_the_page_form_offers_only_topics_of_the_page_language(admin_client):
+def test_the_topic_chooser_opens_in_the_page_language(admin_client):
     innovazione = factories.topic("Innovazione")
     innovation = english_topic_for(innovazione, "Innovation")
     page = english_story(innovation)
 
     response = admin_client.get(edit_url(page))
+    # Wagtail's choosers send the edited content's locale as ?locale=…
+    assert '"ACTIVE_CONTENT_LOCALE": "en"' in response.content.decode()
+    chooser = reverse("wagtailsnippetchoosers_cms_topic:choose")
+    listing = admin_client.get(chooser, {"locale": "en"}).content.decode()
 
-    choices = {value for value, _ in response.context["form"].fields["topics"].widget.choices}
-    assert innovation.pk in {getattr(v, "value", v) for v in choices}
-    assert innovazione.pk not in {getattr(v, "value", v) for v in choices}
+    assert "Innovation" in listing
+    assert "Innovazione" not in listing
 
 
 def test_publishing_in_code_a_page_linked_to_another_language_is_refused():
@@ -267,3 +279,29 @@ def test_a_person_in_english_cannot_belong_to_an_italian_organisation():
         person.full_clean()
 
     assert "organisation" in refused.value.message_dict
+
+
+def test_choosing_the_same_topic_twice_is_refused(admin_client):
+    innovation = english_topic_for(factories.topic("Innovazione"), "Innovation")
+    page = english_story(innovation)
+
+    response = admin_client.post(
+        edit_url(page), {**english_form_data(page, topics=[innovation, innovation]), **PUBLISH}
+    )
+
+    assert response.status_code == 200
+    formset = response.context["form"].formsets["topic_links"]
+    messages = row_errors(response, "topic_links", "topic") + list(formset.non_form_errors())
+    assert any("duplicat" in message for message in messages)
+    assert list(page.topics.all()) == [innovation]
+
+
+@pytest.mark.parametrize("model", ["topic", "organisation", "person", "place", "mission"])
+def test_searching_a_chooser_within_one_language_works(admin_client, model):
+    # The chooser opens with ?locale=…; a search then filters on locale_id.
+    factories.topic("Innovazione")
+    chooser = reverse(f"wagtailsnippetchoosers_cms_{model}:choose_results")
+
+    response = admin_client.get(chooser, {"locale": "it", "q": "Inno"})
+
+    assert response.status_code == 200

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import Page
 from wagtail.test.utils.form_data import streamfield
@@ -28,15 +29,60 @@ def form_errors(response) -> dict:
     return {name: [str(e) for e in errors] for name, errors in form.errors.items()}
 
 
-def test_a_hero_image_without_alt_text_is_refused_with_a_field_error(admin_client, image):
+def test_publishing_a_hero_image_without_alt_text_is_refused_with_a_field_error(
+    admin_client, image
+):
     index = factories.site_tree()
     response = admin_client.post(
-        add_news_url(index), news_form_data(hero_image=str(image.pk), hero_alt="  ")
+        add_news_url(index),
+        {**news_form_data(hero_image=str(image.pk), hero_alt="  "), **PUBLISH},
     )
 
     assert response.status_code == 200
     assert "hero_alt" in form_errors(response)
     assert not NewsPage.objects.exists()
+
+
+def test_a_draft_with_a_hero_image_without_alt_text_is_saved(admin_client, image):
+    # As the README says: saving a draft defers required-field checks.
+    index = factories.site_tree()
+    response = admin_client.post(
+        add_news_url(index), news_form_data(hero_image=str(image.pk), hero_alt="")
+    )
+
+    assert response.status_code == 302
+    page = NewsPage.objects.get()
+    assert not page.live
+    assert page.get_latest_revision_as_object().hero_image_id == image.pk
+
+
+def test_publishing_that_draft_later_is_refused_until_the_alt_text_is_written(admin_client, image):
+    index = factories.site_tree()
+    admin_client.post(add_news_url(index), news_form_data(hero_image=str(image.pk)))
+    page = NewsPage.objects.get()
+    edit = reverse("wagtailadmin_pages:edit", args=(page.pk,))
+    data = news_form_data(hero_image=str(image.pk), slug=page.slug)
+
+    refused = admin_client.post(edit, {**data, **PUBLISH})
+    page.refresh_from_db()
+    assert refused.status_code == 200
+    assert "hero_alt" in form_errors(refused)
+    assert not page.live
+
+    accepted = admin_client.post(edit, {**data, "hero_alt": "La sede", **PUBLISH})
+    page.refresh_from_db()
+    assert accepted.status_code == 302
+    assert page.live
+
+
+def test_a_draft_with_an_image_block_without_alt_text_is_saved(admin_client, image):
+    index = factories.site_tree()
+    body = [("image", {"image": str(image.pk), "alt": "", "caption": "", "credit": ""})]
+
+    response = admin_client.post(add_news_url(index), news_form_data(body=streamfield(body)))
+
+    assert response.status_code == 302
+    assert not NewsPage.objects.get().live
 
 
 def test_a_hero_image_with_alt_text_is_saved(admin_client, image):
