@@ -15,7 +15,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 MIGRATIONS = {
     "Redazione": ("cms", "0008_redazione_group_and_italian_workflow", "create_redazione"),
-    "Newsletter": ("newsletter", "0003_newsletter_group", "create_group"),
+    "Newsletter": ("newsletter", "0006_newsletter_group", "create_group"),
 }
 
 
