@@ -96,8 +96,12 @@ def search_index_in_bulk() -> Iterator[None]:
             post_save.connect(post_save_signal_handler, sender=model)
     to_index: dict[type, dict] = defaultdict(dict)
     for model, pks in saved.items():
-        for obj in model._base_manager.filter(pk__in=pks):
-            instance = search_index.get_indexed_instance(obj)
+        # get_indexed_objects() prefetches the related fields the index reads.
+        found = list(model.get_indexed_objects().filter(pk__in=pks))
+        # Saved through a parent class (a Page that is really a NewsPage): one by one.
+        others = model._base_manager.filter(pk__in=pks - {obj.pk for obj in found})
+        for obj in found + [search_index.get_indexed_instance(obj) for obj in others]:
+            instance = obj and obj.get_indexed_instance()
             if instance is not None:
                 to_index[type(instance)][instance.pk] = instance
     for backend in get_search_backends(with_auto_update=True):
