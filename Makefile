@@ -54,6 +54,8 @@ $(BIN)/python:
 # UV_INDEX_URL / PIP_INDEX_URL), about 5 s instead of pip's 50 s with caches warm
 # (docs/benchmarks.md). It is the uv on PATH, or else uv installed into the venv by pip
 # (one wheel). If uv cannot be had or fails, pip does the install. INSTALLER=pip forces pip.
+# --compile-bytecode, as pip does: without the .pyc files each start of Django compiles
+# again wherever PYTHONDONTWRITEBYTECODE is set (twice the CPU time of every start).
 INSTALLER ?= uv
 
 $(INSTALLED): pyproject.toml | $(BIN)/python
@@ -62,7 +64,7 @@ $(INSTALLED): pyproject.toml | $(BIN)/python
 	  uv=$$(command -v uv || echo $(BIN)/uv); \
 	  if [ -n "$${PIP_INDEX_URL:-}" ] && [ -z "$${UV_INDEX_URL:-}" ]; then export UV_INDEX_URL="$$PIP_INDEX_URL"; fi; \
 	  echo "$$uv pip install -e \".[dev]\""; \
-	  "$$uv" pip install --quiet --python $(BIN)/python -e ".[dev]" && exit 0; \
+	  "$$uv" pip install --quiet --compile-bytecode --python $(BIN)/python -e ".[dev]" && exit 0; \
 	  echo "uv could not install the project; trying pip." >&2; \
 	fi; \
 	echo '$(BIN)/python -m pip install -e ".[dev]"'; \

@@ -129,6 +129,8 @@ def test_every_demo_image_has_alt_text(demo):
 
 
 def test_every_demo_image_knows_its_real_size(demo):
+    # The loader gives each card its size up front, sparing one decode of the PNG;
+    # the size recorded must still be the file's own.
     image = Image.objects.get(title="Casa Toscana, San Francisco")
 
     with image.get_willow_image() as willow:
