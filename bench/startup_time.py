@@ -60,6 +60,14 @@ def phases(log: str) -> str:
     return found.group(0) if found else "no breakdown in the log"
 
 
+# Lines of the log that mark the end of a stage, and the stage they end.
+MILESTONES = {
+    "scripts/run.py": "install",  # make runs scripts/run.py once the venv is ready
+    "Operations to perform": "services",  # migrate starts once PostgreSQL and Redis answer
+    "Demo content loaded": "migrate + demo",
+}
+
+
 def cpu_of_children() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -85,7 +93,12 @@ def timed_run(
             start_new_session=True,
         )
         elapsed = None
+        reached: dict[str, float] = {}
         while time.monotonic() - started < timeout and make.poll() is None:
+            text = log_path.read_text(errors="replace")
+            for marker, stage in MILESTONES.items():
+                if stage not in reached and marker in text:
+                    reached[stage] = time.monotonic() - started
             if healthy(port):
                 elapsed = time.monotonic() - started
                 break
@@ -100,6 +113,12 @@ def timed_run(
     # descendant that its parent waited for, so its CPU time is counted here: unlike the
     # wall-clock time, it hardly depends on what else the machine is doing.
     cpu = cpu_of_children() - cpu_before
+    if reached:
+        print(
+            f"{name} run: stages done at (s, ±0.25) "
+            + ", ".join(f"{stage} {at:.1f}" for stage, at in reached.items()),
+            flush=True,
+        )
     print(
         f"{name} run: /healthz after {elapsed} s, {cpu:.1f} s of CPU ({phases(log_path.read_text())}; "
         f"load average after {os.getloadavg()[0]:.1f})",
