@@ -51,8 +51,8 @@ $(BIN)/python:
 	"$(PYTHON)" -m venv $(VENV)
 
 # The install uses uv when it can: the same packages from the same index (PyPI, or
-# UV_INDEX_URL / PIP_INDEX_URL), about 5 s instead of pip's 50 s with caches warm
-# (docs/benchmarks.md). It is the uv on PATH, or else uv installed into the venv by pip
+# UV_INDEX_URL / PIP_INDEX_URL), with a third of pip's CPU time (docs/benchmarks.md).
+# It is the uv on PATH, or else uv installed into the venv by pip
 # (one wheel). If uv cannot be had or fails, pip does the install. INSTALLER=pip forces pip.
 # --compile-bytecode, as pip does: without the .pyc files each start of Django compiles
 # again wherever PYTHONDONTWRITEBYTECODE is set (twice the CPU time of every start).
