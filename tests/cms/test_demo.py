@@ -128,6 +128,30 @@ def test_every_demo_image_has_alt_text(demo):
     assert not Image.objects.filter(description="").exists()
 
 
+def test_every_demo_image_knows_its_real_size(demo):
+    # The loader gives each card its size up front, sparing one decode of the PNG;
+    # the size recorded must still be the file's own.
+    image = Image.objects.get(title="Casa Toscana, San Francisco")
+
+    with image.get_willow_image() as willow:
+        assert (image.width, image.height) == willow.get_size() == (1600, 900)
+
+
+def test_the_demo_news_is_found_by_full_text_search(demo):
+    # The loader indexes in bulk at its end (search_index_in_bulk), not at each save.
+    found = {(p.slug, p.locale.language_code) for p in NewsPage.objects.live().search("Dorian")}
+
+    assert found == {(REFERENCE_SLUG, "it"), (REFERENCE_SLUG, "en")}
+
+
+def test_after_the_load_a_saved_page_is_indexed_at_once_again(demo):
+    story = reference_story()
+    story.title = "Zanzibarite a Siena"
+    story.save()
+
+    assert [p.pk for p in NewsPage.objects.search("Zanzibarite")] == [story.pk]
+
+
 def test_a_loader_whose_module_does_not_exist_is_skipped_with_a_note(settings):
     settings.DEMO_LOADERS = ["nonexistent_app.demo.load"]
     out = io.StringIO()

@@ -1,47 +1,39 @@
-"""Demo content: the site tree, the reference story in Italian and English, and
-a few weeks of news so the API, feeds and newsletters have something to show.
+"""The demo content itself: what `manage.py load_demo` creates, as data.
 
-Every object is looked up by a stable key (slug and locale, image title) before
-it is created, so running the loader again changes nothing. Images are drawn
-locally with Pillow.
+The loader (cms/demo/loader.py) turns it into pages, snippets and images; nothing here
+touches the database. Every object has a stable key (slug and language, image title):
+README examples and tests refer to these slugs, so rename none of them. Dates of the
+ordinary news are relative (`days_ago`) to the day the loader runs; the reference story
+keeps its real date.
 """
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
-from typing import TextIO
 from zoneinfo import ZoneInfo
 
-from django.core.files.images import ImageFile
-from django.db import transaction
-from django.utils import timezone
-from PIL import Image as PILImage
-from PIL import ImageDraw, ImageFont
-from wagtail.images.models import Image
-from wagtail.models import Collection, Locale, Page, Site
-from wagtail.rich_text import RichText
-
-from cms.models import (
-    HomePage,
-    Mission,
-    MissionAgreement,
-    MissionDelegate,
-    NewsIndexPage,
-    NewsPage,
-    Organisation,
-    OrganisationKind,
-    Person,
-    Place,
-    Topic,
-)
+from cms.models import OrganisationKind
 
 ROME = ZoneInfo("Europe/Rome")
 REFERENCE_SLUG = "toscana-san-francisco-accordo-innovazione"
 INTOSCANA_URL = "https://www.intoscana.it/"
 
+
+# --- Site tree -----------------------------------------------------------------
+
+HOME = {
+    "title": "Notiziario",
+    "slug": "home",
+    "intro": "<p>Le notizie sull'innovazione in Toscana e nel mondo.</p>",
+}
+HOME_EN = {"title": "Notiziario (English)", "slug": "home-en"}
+NEWS_INDEX = {"title": "Notizie", "slug": "notizie"}
+NEWS_INDEX_EN = {"title": "News", "slug": "news"}
+SITE = {"hostname": "localhost", "port": 80, "site_name": "Notiziario"}
+# Credit line of every demo image: they are drawn by the loader.
+IMAGE_CREDIT = "Notiziario"
 
 # --- Reference entities ------------------------------------------------------
 
@@ -174,6 +166,10 @@ PLACES = {
 
 @dataclass
 class DemoItem:
+    """One ordinary news item, in Italian: the first paragraph, the key figure (value,
+    label) if any, then the other paragraphs; a card drawn with `image_label` on
+    `colour` as its hero; topic, organisations, places and mission by slug."""
+
     slug: str
     title: str
     standfirst: str
@@ -452,446 +448,53 @@ ITEMS = [
 ]
 
 
-# --- Loader ------------------------------------------------------------------
+# --- Missions ----------------------------------------------------------------
+
+# The mission of the reference story, in both languages (texts in REFERENCE_MISSION).
+REFERENCE_MISSION_SLUG = "missione-california-2023"
+REFERENCE_MISSION_FACTS = {
+    "destination": "san-francisco",
+    "start_date": date(2023, 12, 9),
+    "end_date": date(2023, 12, 12),
+    "budget_amount": Decimal("130000.00"),
+    "budget_currency": "EUR",
+    "agreement_signed_on": date(2023, 12, 12),
+}
+# (person slug, role in the delegation: empty means their own role)
+REFERENCE_DELEGATES = [
+    ("leonardo-marras", ""),
+    ("antonio-mazzeo", ""),
+    ("valentina-mercanti", ""),
+    ("gabriele-veneri", ""),
+]
+# Named in the story besides the organisations met.
+REFERENCE_ORGANISATIONS_NAMED = [
+    "regione-toscana",
+    "consiglio-regionale-toscana",
+    "consolato-generale-san-francisco",
+    "casa-toscana",
+    "innovit",
+]
+REFERENCE_TOPICS = ["innovazione"]
+REFERENCE_PLACES = ["san-francisco", "siena"]
+# (title, colour) of the two images drawn for the reference story; alt texts in REFERENCE_STORY.
+REFERENCE_HERO = ("Casa Toscana, San Francisco", (183, 28, 28))
+REFERENCE_PHOTO = ("Siena, sede italiana di Dorian Therapeutics", (121, 85, 72))
+
+# An Italian-only mission, dated relative to the day the loader runs.
+BARCELONA_MISSION = {
+    "slug": "missione-barcellona-smart-city",
+    "name": "Startup toscane a Barcellona",
+    "destination": "barcellona",
+    "starts_days_ago": 12,
+    "ends_days_ago": 8,
+    "summary": "Una settimana di incontri sulle tecnologie per le città intelligenti.",
+    "outcomes": "Tre sperimentazioni avviate con aziende municipalizzate catalane.",
+    "organisations_met": ["polo-tecnologico-arno"],
+}
 
 
-class Loader:
-    def __init__(self, stdout: TextIO):
-        self.stdout = stdout
-        self.created = 0
-
-    def note(self, message: str) -> None:
-        self.stdout.write(message + "\n")
-
-    def run(self) -> None:
-        self.it = Locale.objects.get_or_create(language_code="it")[0]
-        self.en = Locale.objects.get_or_create(language_code="en")[0]
-        self.home_it, self.index_it, self.index_en = self.site_tree()
-        self.topics = self.load_topics()
-        self.organisations = self.load_organisations()
-        self.people = self.load_people()
-        self.places = self.load_places()
-        self.load_reference_story()
-        self.load_barcelona_mission()
-        for item in ITEMS:
-            self.load_item(item)
-        self.note(f"cms demo: {self.created} new objects.")
-
-    # Site tree
-
-    def site_tree(self) -> tuple[HomePage, NewsIndexPage, NewsIndexPage]:
-        # Wagtail's migrations create both roots; a flushed database has neither.
-        root = Page.get_first_root_node() or Page.add_root(
-            instance=Page(title="Root", slug="root", locale=self.it)
-        )
-        if Collection.get_first_root_node() is None:
-            Collection.add_root(name="Root")
-        home = HomePage.objects.filter(locale=self.it, depth=2).first()
-        if home is None:
-            self._remove_wagtail_welcome_page(root)
-            home = root.add_child(
-                instance=HomePage(
-                    title="Notiziario",
-                    slug="home",
-                    locale=self.it,
-                    intro="<p>Le notizie sull'innovazione in Toscana e nel mondo.</p>",
-                )
-            )
-            self.created += 1
-        site = Site.objects.filter(is_default_site=True).first()
-        if site is None:
-            Site.objects.create(
-                hostname="localhost",
-                port=80,
-                root_page=home,
-                site_name="Notiziario",
-                is_default_site=True,
-            )
-        elif site.root_page_id != home.pk:
-            site.root_page = home
-            site.site_name = site.site_name or "Notiziario"
-            site.save()
-        index_it = NewsIndexPage.objects.child_of(home).filter(slug="notizie").first()
-        if index_it is None:
-            index_it = home.add_child(
-                instance=NewsIndexPage(title="Notizie", slug="notizie", locale=self.it)
-            )
-            self.created += 1
-        home_en = self._translate_page(home, title="Notiziario (English)", slug="home-en")
-        index_en = self._translate_page(index_it, title="News", slug="news")
-        assert home_en is not None
-        return home, index_it, index_en
-
-    def _remove_wagtail_welcome_page(self, root: Page) -> None:
-        """Wagtail's first migration leaves a plain "Welcome" page as the site root."""
-        for page in root.get_children().filter(content_type__model="page", slug="home"):
-            if page.specific_class is Page and page.numchild == 0:
-                Site.objects.filter(root_page=page).delete()
-                page.delete()
-
-    def _translate_page(self, page: Page, **fields) -> Page:
-        existing = page.get_translation_or_none(self.en)
-        if existing is not None:
-            return existing.specific
-        translation = page.copy_for_translation(self.en)
-        for name, value in fields.items():
-            setattr(translation, name, value)
-        translation.save_revision().publish()
-        self.created += 1
-        return translation
-
-    # Reference entities
-
-    def _snippet(self, model, slug: str, locale: Locale, defaults: dict, source=None):
-        obj = model.objects.filter(slug=slug, locale=locale).first()
-        if obj is not None:
-            return obj
-        if source is not None:
-            defaults = {**defaults, "translation_key": source.translation_key}
-        obj = model.objects.create(slug=slug, locale=locale, **defaults)
-        self.created += 1
-        return obj
-
-    def load_topics(self) -> dict[tuple[str, str], Topic]:
-        topics = {}
-        for slug, (name_it, name_en) in TOPICS.items():
-            it = topics[slug, "it"] = self._snippet(Topic, slug, self.it, {"name": name_it})
-            topics[slug, "en"] = self._snippet(Topic, slug, self.en, {"name": name_en}, it)
-        return topics
-
-    def load_organisations(self) -> dict[tuple[str, str], Organisation]:
-        organisations = {}
-        for slug, (name, kind, name_en) in ORGANISATIONS.items():
-            it = organisations[slug, "it"] = self._snippet(
-                Organisation, slug, self.it, {"name": name, "kind": kind}
-            )
-            organisations[slug, "en"] = self._snippet(
-                Organisation, slug, self.en, {"name": name_en or name, "kind": kind}, it
-            )
-        return organisations
-
-    def load_people(self) -> dict[tuple[str, str], Person]:
-        people = {}
-        for slug, (name, role_it, role_en, organisation) in PEOPLE.items():
-            it = people[slug, "it"] = self._snippet(
-                Person,
-                slug,
-                self.it,
-                {
-                    "name": name,
-                    "role": role_it,
-                    "organisation": self.organisations[organisation, "it"],
-                },
-            )
-            people[slug, "en"] = self._snippet(
-                Person,
-                slug,
-                self.en,
-                {
-                    "name": name,
-                    "role": role_en,
-                    "organisation": self.organisations[organisation, "en"],
-                },
-                it,
-            )
-        return people
-
-    def load_places(self) -> dict[tuple[str, str], Place]:
-        places = {}
-        for slug, (
-            name_it,
-            name_en,
-            city,
-            region,
-            country_it,
-            country_en,
-            lat,
-            lon,
-        ) in PLACES.items():
-            common = {"city": city, "region": region, "latitude": lat, "longitude": lon}
-            it = places[slug, "it"] = self._snippet(
-                Place, slug, self.it, {"name": name_it, "country": country_it, **common}
-            )
-            places[slug, "en"] = self._snippet(
-                Place, slug, self.en, {"name": name_en, "country": country_en, **common}, it
-            )
-        return places
-
-    # Images
-
-    def image(self, title: str, alt: str, colour: tuple[int, int, int]) -> Image:
-        existing = Image.objects.filter(title=title).first()
-        if existing is not None:
-            return existing
-        buffer = io.BytesIO()
-        draw_card(title, colour).save(buffer, format="PNG")
-        slug = "".join(c if c.isalnum() else "-" for c in title.lower()).strip("-")
-        image = Image(title=title, description=alt, file=ImageFile(buffer, name=f"{slug}.png"))
-        image.save()
-        self.created += 1
-        return image
-
-    # Missions
-
-    def load_mission(
-        self,
-        slug: str,
-        locale: Locale,
-        fields: dict,
-        delegates: list[tuple[str, str]],
-        organisations_met: list[str],
-        agreements: list[dict],
-        source: Mission | None = None,
-    ) -> Mission:
-        language = locale.language_code
-        mission = Mission.objects.filter(slug=slug, locale=locale).first()
-        if mission is not None:
-            return mission
-        mission = Mission(slug=slug, locale=locale, **fields)
-        if source is not None:
-            mission.translation_key = source.translation_key
-        mission.delegates = [
-            MissionDelegate(person=self.people[person, language], role=role)
-            for person, role in delegates
-        ]
-        mission.agreements = [MissionAgreement(**agreement) for agreement in agreements]
-        mission.organisations_met = [self.organisations[o, language] for o in organisations_met]
-        mission.save()
-        self.created += 1
-        return mission
-
-    def load_barcelona_mission(self) -> None:
-        today = timezone.localdate()
-        self.load_mission(
-            "missione-barcellona-smart-city",
-            self.it,
-            {
-                "name": "Startup toscane a Barcellona",
-                "destination": self.places["barcellona", "it"],
-                "start_date": today - timedelta(days=12),
-                "end_date": today - timedelta(days=8),
-                "summary": "Una settimana di incontri sulle tecnologie per le città intelligenti.",
-                "outcomes": "Tre sperimentazioni avviate con aziende municipalizzate catalane.",
-            },
-            delegates=[],
-            organisations_met=["polo-tecnologico-arno"],
-            agreements=[],
-        )
-
-    # News
-
-    def publish_news(
-        self,
-        index: NewsIndexPage,
-        page: NewsPage,
-        published: datetime,
-        *,
-        topics: list[Topic],
-        organisations: list[Organisation],
-        people: list[Person] = (),
-        places: list[Place] = (),
-    ) -> NewsPage:
-        page.publication_date = published
-        page.topics = topics
-        page.organisations = organisations
-        page.people = list(people)
-        page.places = list(places)
-        if page.pk is None:
-            index.add_child(instance=page)
-        page.save_revision().publish()
-        # Demo items look as if they had been published on their date.
-        NewsPage.objects.filter(pk=page.pk).update(
-            first_published_at=published, last_published_at=published
-        )
-        self.created += 1
-        return page
-
-    def load_item(self, item: DemoItem) -> None:
-        if NewsPage.objects.child_of(self.index_it).filter(slug=item.slug).exists():
-            return
-        published = (timezone.localtime() - timedelta(days=item.days_ago)).replace(
-            hour=10, minute=0, second=0, microsecond=0
-        )
-        hero = self.image(item.image_label, item.image_alt, item.colour)
-        body: list[tuple[str, object]] = [
-            ("paragraph", RichText(f"<p>{item.paragraphs[0]}</p>")),
-        ]
-        if item.key_figure:
-            body.append(("key_figure", {"value": item.key_figure[0], "label": item.key_figure[1]}))
-        body.extend(("paragraph", RichText(f"<p>{text}</p>")) for text in item.paragraphs[1:])
-        page = NewsPage(
-            title=item.title,
-            slug=item.slug,
-            locale=self.it,
-            standfirst=item.standfirst,
-            hero_image=hero,
-            hero_alt=item.image_alt,
-            hero_credit="Notiziario",
-            body=body,
-            mission=(
-                Mission.objects.filter(slug=item.mission, locale=self.it).first()
-                if item.mission
-                else None
-            ),
-        )
-        self.publish_news(
-            self.index_it,
-            page,
-            published,
-            topics=[self.topics[item.topic, "it"]],
-            organisations=[self.organisations[o, "it"] for o in item.organisations],
-            places=[self.places[p, "it"] for p in item.places],
-        )
-
-    def load_reference_story(self) -> None:
-        story_it = NewsPage.objects.child_of(self.index_it).filter(slug=REFERENCE_SLUG).first()
-        if story_it is None:
-            story_it = self._reference_story_it()
-        if story_it.get_translation_or_none(self.en) is None:
-            self._reference_story_en(story_it)
-
-    def _california_mission(self, language: str) -> Mission:
-        locale = self.it if language == "it" else self.en
-        source = None
-        if language == "en":
-            source = Mission.objects.get(slug="missione-california-2023", locale=self.it)
-        text = REFERENCE_MISSION[language]
-        delegates = [
-            ("leonardo-marras", ""),
-            ("antonio-mazzeo", ""),
-            ("valentina-mercanti", ""),
-            ("gabriele-veneri", ""),
-        ]
-        return self.load_mission(
-            "missione-california-2023",
-            locale,
-            {
-                "name": text["name"],
-                "destination": self.places["san-francisco", language],
-                "start_date": date(2023, 12, 9),
-                "end_date": date(2023, 12, 12),
-                "summary": text["summary"],
-                "budget_amount": Decimal("130000.00"),
-                "budget_currency": "EUR",
-                "budget_purpose": text["budget_purpose"],
-                "outcomes": text["outcomes"],
-            },
-            delegates=delegates,
-            organisations_met=REFERENCE_ORGANISATIONS_MET,
-            agreements=[
-                {
-                    "title": text["agreement_title"],
-                    "signed_on": date(2023, 12, 12),
-                    "parties": text["agreement_parties"],
-                    "summary": text["agreement_summary"],
-                }
-            ],
-            source=source,
-        )
-
-    def _reference_body(self, language: str, photo: Image) -> list[tuple[str, object]]:
-        text = REFERENCE_STORY[language]
-        return [
-            ("paragraph", RichText(text["intro"])),
-            ("key_figure", {"value": text["budget_value"], "label": text["budget_label"]}),
-            ("paragraph", RichText(text["budget"])),
-            (
-                "quote",
-                {
-                    "text": text["quote"],
-                    "attribution": text["quote_attribution"],
-                    "role": text["quote_role"],
-                },
-            ),
-            ("heading", {"text": text["delegation_heading"], "level": "h2"}),
-            ("paragraph", RichText(text["delegation"])),
-            ("key_figure", {"value": "400.000", "label": text["bosch_label"]}),
-            ("heading", {"text": text["success_heading"], "level": "h2"}),
-            ("paragraph", RichText(text["success"])),
-            (
-                "image",
-                {
-                    "image": photo,
-                    "alt": text["photo_alt"],
-                    "caption": text["photo_caption"],
-                    "credit": "Notiziario",
-                },
-            ),
-            (
-                "related_link",
-                {
-                    "label": text["related_label"],
-                    "title": text["related_title"],
-                    "page": None,
-                    "url": INTOSCANA_URL,
-                },
-            ),
-        ]
-
-    def _reference_entities(self, language: str) -> dict:
-        return {
-            "topics": [self.topics["innovazione", language]],
-            "organisations": [
-                self.organisations[slug, language]
-                for slug in ["regione-toscana", "consiglio-regionale-toscana"]
-                + ["consolato-generale-san-francisco", "casa-toscana", "innovit"]
-                + REFERENCE_ORGANISATIONS_MET
-            ],
-            "people": [self.people[slug, language] for slug in PEOPLE],
-            "places": [self.places["san-francisco", language], self.places["siena", language]],
-        }
-
-    def _reference_images(self) -> tuple[Image, Image]:
-        hero = self.image(
-            "Casa Toscana, San Francisco",
-            REFERENCE_STORY["it"]["hero_alt"],
-            (183, 28, 28),
-        )
-        photo = self.image(
-            "Siena, sede italiana di Dorian Therapeutics",
-            REFERENCE_STORY["it"]["photo_alt"],
-            (121, 85, 72),
-        )
-        return hero, photo
-
-    def _reference_story_it(self) -> NewsPage:
-        text = REFERENCE_STORY["it"]
-        hero, photo = self._reference_images()
-        page = NewsPage(
-            title=text["title"],
-            slug=REFERENCE_SLUG,
-            locale=self.it,
-            standfirst=text["standfirst"],
-            hero_image=hero,
-            hero_alt=text["hero_alt"],
-            hero_caption=text["hero_caption"],
-            hero_credit="Notiziario",
-            body=self._reference_body("it", photo),
-            mission=self._california_mission("it"),
-            source_url=INTOSCANA_URL,
-            source_label=text["source_label"],
-        )
-        return self.publish_news(
-            self.index_it, page, REFERENCE_DATE, **self._reference_entities("it")
-        )
-
-    def _reference_story_en(self, story_it: NewsPage) -> NewsPage:
-        text = REFERENCE_STORY["en"]
-        _, photo = self._reference_images()
-        mission = self._california_mission("en")
-        page = story_it.copy_for_translation(self.en).specific
-        page.title = text["title"]
-        page.slug = REFERENCE_SLUG
-        page.standfirst = text["standfirst"]
-        page.hero_alt = text["hero_alt"]
-        page.hero_caption = text["hero_caption"]
-        page.body = self._reference_body("en", photo)
-        page.mission = mission
-        page.source_label = text["source_label"]
-        return self.publish_news(
-            self.index_en, page, REFERENCE_DATE, **self._reference_entities("en")
-        )
-
+# --- The reference story -------------------------------------------------------
 
 REFERENCE_DATE = datetime(2023, 12, 12, 18, 0, tzinfo=ROME)
 
@@ -1080,26 +683,3 @@ REFERENCE_STORY = {
         "source_label": "Further reading on intoscana.it",
     },
 }
-
-
-def draw_card(label: str, colour: tuple[int, int, int]) -> PILImage.Image:
-    """A 1600×900 card: a diagonal gradient from the colour to a darker shade, and a label."""
-    width, height = 1600, 900
-    card = PILImage.new("RGB", (width, height), colour)
-    draw = ImageDraw.Draw(card)
-    dark = tuple(int(c * 0.45) for c in colour)
-    for y in range(0, height, 4):
-        share = y / height
-        shade = tuple(int(a + (b - a) * share) for a, b in zip(colour, dark, strict=True))
-        draw.rectangle([0, y, width, y + 4], fill=shade)
-    light = tuple(min(255, c + 60) for c in colour)
-    draw.ellipse([width - 620, -220, width + 180, 580], outline=light, width=14)
-    draw.ellipse([-260, height - 420, 380, height + 220], outline=light, width=10)
-    font = ImageFont.load_default(size=84)
-    draw.text((90, height - 230), label, fill=(255, 255, 255), font=font)
-    return card
-
-
-def load(stdout: TextIO) -> None:
-    with transaction.atomic():
-        Loader(stdout).run()
