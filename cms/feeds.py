@@ -69,7 +69,7 @@ def block_html(block: dict) -> str:
     return ""
 
 
-def news_html(page: NewsPage, batch: api_fields.Batch) -> str:
+def news_html(page: NewsPage, batch: api_fields.Preloaded) -> str:
     parts = [f"<p><strong>{escape(page.standfirst)}</strong></p>"]
     hero = batch.image(page.hero_image_id, page.hero_alt)
     if hero:
@@ -113,7 +113,7 @@ class FeedQuery:
             .prefetch_related("topics")
             .order_by("-publication_date", "-id")[:FEED_ITEMS]
         )
-        self.batch = api_fields.Batch.load(self.pages, with_body=True)
+        self.batch = api_fields.Preloaded.load(self.pages, with_body=True)
 
     @property
     def title(self) -> str:

@@ -3,7 +3,7 @@
 Wagtail's stock serializers look up related rows one object at a time (a
 locale query per page, a rendition query per image, a link query per
 paragraph). Here a request first loads everything its pages refer to in a
-fixed number of queries (``Batch.load``), then the serializer fields only read
+fixed number of queries (``Preloaded.load``), then the serializer fields only read
 from that batch. The query count of a listing does not grow with its length.
 """
 
@@ -103,7 +103,7 @@ def _stream_blocks(page) -> list[dict]:
 
 
 @dataclass
-class Batch:
+class Preloaded:
     """Everything the pages of one response refer to, loaded up front."""
 
     images: dict[int, tuple[Any, dict[str, Any]]] = field(default_factory=dict)
@@ -136,7 +136,7 @@ class Batch:
     @classmethod
     def load(
         cls, pages: list, *, with_body: bool = False, with_relatives: bool = False, request=None
-    ) -> Batch:
+    ) -> Preloaded:
         """Load images, linked pages and documents, translations and parents.
 
         At most three queries: images with renditions, pages, documents.
@@ -198,7 +198,7 @@ def _as_id(value: Any) -> int | None:
     return None
 
 
-def page_summary(page: Page, batch: Batch) -> dict:
+def page_summary(page: Page, batch: Preloaded) -> dict:
     specific_class = page.specific_class
     return {
         "id": page.id,
@@ -223,7 +223,7 @@ def api_detail_url(endpoint: str, pk: int) -> str | None:
 # Body blocks -------------------------------------------------------------------------------
 
 
-def serialize_block(block: dict, batch: Batch) -> dict | None:
+def serialize_block(block: dict, batch: Preloaded) -> dict | None:
     kind, value = block.get("type"), block.get("value")
     if kind == "paragraph":
         data: Any = richtext.rewrite(value or "", batch.page_urls, batch.document_urls)
@@ -265,7 +265,7 @@ def serialize_block(block: dict, batch: Batch) -> dict | None:
     return {"type": kind, "id": block.get("id"), "value": data}
 
 
-def serialize_body(page, batch: Batch) -> list[dict]:
+def serialize_body(page, batch: Preloaded) -> list[dict]:
     return [
         item
         for block in _stream_blocks(page)
@@ -276,8 +276,8 @@ def serialize_body(page, batch: Batch) -> list[dict]:
 # Serializer fields -------------------------------------------------------------------------
 
 
-class BatchField(Field):
-    """A read-only field that reads the whole page and the request's Batch."""
+class PreloadedField(Field):
+    """A read-only field that reads the whole page and the request's Preloaded."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("source", "*")
@@ -285,11 +285,11 @@ class BatchField(Field):
         super().__init__(**kwargs)
 
     @property
-    def batch(self) -> Batch:
-        return self.context.get("batch") or Batch()
+    def batch(self) -> Preloaded:
+        return self.context.get("batch") or Preloaded()
 
 
-def hero(page, batch: Batch) -> dict | None:
+def hero(page, batch: Preloaded) -> dict | None:
     """A news item's hero image with its caption and credit (served by both paths)."""
     image = batch.image(page.hero_image_id, page.hero_alt)
     if image is not None:
@@ -297,27 +297,27 @@ def hero(page, batch: Batch) -> dict | None:
     return image
 
 
-class HeroImageField(BatchField):
+class HeroImageField(PreloadedField):
     def to_representation(self, page):
         return hero(page, self.batch)
 
 
-class BodyField(BatchField):
+class BodyField(PreloadedField):
     def to_representation(self, page):
         return serialize_body(page, self.batch)
 
 
-class HtmlUrlField(BatchField):
+class HtmlUrlField(PreloadedField):
     def to_representation(self, page):
         return page_html_url(page, self.context.get("request"))
 
 
-class LocaleField(BatchField):
+class LocaleField(PreloadedField):
     def to_representation(self, page):
         return page.locale.language_code
 
 
-class TranslationsField(BatchField):
+class TranslationsField(PreloadedField):
     def to_representation(self, page):
         translations = self.batch.translations.get(page.translation_key, [])
         return [
@@ -326,7 +326,7 @@ class TranslationsField(BatchField):
         ]
 
 
-class ParentField(BatchField):
+class ParentField(PreloadedField):
     def to_representation(self, page):
         parent = self.batch.parents.get(page.path[: -page.steplen]) if page.depth > 1 else None
         return page_summary(parent, self.batch) if parent else None
@@ -406,7 +406,7 @@ class AgreementsField(SummariesField):
         )
 
 
-class BudgetField(BatchField):
+class BudgetField(PreloadedField):
     def to_representation(self, mission):
         if mission.budget_amount is None:
             return None

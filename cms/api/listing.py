@@ -2,7 +2,7 @@
 
 DRF builds and runs a field object per value; for a 50-item listing with
 nested entities that is most of the request's time. Here each field is a
-plain function of the page and the request's Batch. Which fields appear, and
+plain function of the page and the request's Preloaded. Which fields appear, and
 in which order, still comes from Wagtail's own serializer class for the
 request (so `fields=` behaves exactly as in Wagtail); a field this module
 does not know sends the request down the ordinary DRF path.
@@ -32,7 +32,7 @@ def _relation(name: str) -> Callable:
     return lambda page, batch: batch.relations[page.id][name]
 
 
-FIELDS: dict[str, Callable[[Any, api_fields.Batch], Any]] = {
+FIELDS: dict[str, Callable[[Any, api_fields.Preloaded], Any]] = {
     "id": lambda page, batch: page.id,
     "type": lambda page, batch: "cms.NewsPage",
     "html_url": lambda page, batch: page_html_url(page, batch.request),
@@ -47,7 +47,7 @@ FIELDS: dict[str, Callable[[Any, api_fields.Batch], Any]] = {
     "standfirst": lambda page, batch: page.standfirst,
     "publication_date": lambda page, batch: _datetime_or_none(page.publication_date),
     "hero": api_fields.hero,
-    # Batch.load_news_relations reads them with summaries.relations_sql.
+    # Preloaded.load_news_relations reads them with summaries.relations_sql.
     **{relation: _relation(relation) for relation in summaries.NEWS_RELATIONS},
     "mission": lambda page, batch: summaries.MISSION.of(page.mission) if page.mission_id else None,
     "source_url": lambda page, batch: page.source_url,
@@ -60,7 +60,7 @@ def detail_url_prefix() -> str:
     return settings.WAGTAILAPI_BASE_URL + path[: -len("0/")]
 
 
-def serialize(pages: list, serializer_class, batch: api_fields.Batch) -> list[dict] | None:
+def serialize(pages: list, serializer_class, batch: api_fields.Preloaded) -> list[dict] | None:
     """The listing items, or None when a requested field needs the DRF path."""
     names = list(serializer_class.Meta.fields)
     meta_names = set(serializer_class.meta_fields)

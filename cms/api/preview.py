@@ -57,7 +57,7 @@ class PreviewViewSet(PagesViewSet):
         page = draft_for(request.GET["content_type"][:100], request.GET["token"][:500])
         self._cached_object = page
         self.action = "detail_view"
-        self.batch = api_fields.Batch.load([page], with_body=True, with_relatives=bool(page.pk))
+        self.batch = api_fields.Preloaded.load([page], with_body=True, with_relatives=bool(page.pk))
         response = Response(self.get_serializer(page).data)
         response["Cache-Control"] = "private, no-store"
         return response

@@ -58,7 +58,7 @@ class PublicAPIMixin:
     throttle_classes: list = []
     model_api_fields: dict = {}
     detail_query_parameters = frozenset(["fields", "_"])
-    batch: api_fields.Batch | None = None
+    batch: api_fields.Preloaded | None = None
     query: params.Query = params.Query()  # every query parameter, parsed by initial()
 
     def initial(self, request, *args, **kwargs):
@@ -268,7 +268,7 @@ class PagesViewSet(PublicAPIMixin, PagesAPIViewSet):
         queryset = self.filter_queryset(queryset)
         fast = isinstance(queryset, QuerySet) and issubclass(queryset.model, NewsPage)
         if fast:
-            # Relations come from Batch in one plain query instead of four prefetches,
+            # Relations come from Preloaded in one plain query instead of four prefetches,
             # and the total from a window function instead of a separate COUNT.
             offset, limit = self.page_bounds()
             # A listing never shows the body: leave the StreamField JSON in the database.
@@ -283,7 +283,7 @@ class PagesViewSet(PublicAPIMixin, PagesAPIViewSet):
             )
         else:
             pages = list(self.paginate_queryset(queryset))
-        self.batch = api_fields.Batch.load(pages, request=request)
+        self.batch = api_fields.Preloaded.load(pages, request=request)
         if fast:
             self.batch.load_news_relations([page.id for page in pages])
             items = listing.serialize(pages, self.get_serializer_class(), self.batch)
@@ -311,7 +311,7 @@ class PagesViewSet(PublicAPIMixin, PagesAPIViewSet):
     def detail_view(self, request, pk):
         self.check_detail_parameters()
         page = self.get_object()
-        self.batch = api_fields.Batch.load(
+        self.batch = api_fields.Preloaded.load(
             [page], with_body=True, with_relatives=True, request=request
         )
         serializer = self.get_serializer(page)
