@@ -72,9 +72,14 @@ def common_headers(issue: Issue) -> dict[str, str]:
 
 
 class LinkMaker:
-    """Per-subscriber preferences and unsubscribe URLs, reversing each route once."""
+    """Per-subscriber preferences and unsubscribe URLs, reversing each route once.
 
-    def __init__(self) -> None:
+    The unsubscribe token names `newsletter_id`, the newsletter the email comes
+    from: its one-click unsubscribe ends that subscription only.
+    """
+
+    def __init__(self, newsletter_id: int | None = None) -> None:
+        self.newsletter_id = newsletter_id
         self.prefixes = {
             name: absolute_url(reverse(f"newsletter:{name}", args=["TOKEN"])).split("TOKEN")
             for name in ("unsubscribe", "preferences")
@@ -87,7 +92,7 @@ class LinkMaker:
 
     def links_and_headers(self, subscriber) -> tuple[dict[str, str], dict[str, str]]:
         """The body's links and the List-Unsubscribe headers, signing each token once."""
-        unsubscribe = tokens.make_token(subscriber, "unsubscribe")
+        unsubscribe = tokens.unsubscribe_token(subscriber, self.newsletter_id)
         preferences = tokens.make_token(subscriber, "preferences")
         links = {
             "unsubscribe_url": self.url("unsubscribe", unsubscribe),
@@ -157,7 +162,7 @@ class MessageFactory:
         self.renditions = renditions
         self.shared = b"".join(_fold(k, v) for k, v in common_headers(issue).items())
         self.shared += b"MIME-Version: 1.0\r\n"
-        self.links = LinkMaker()
+        self.links = LinkMaker(issue.newsletter_id)
         self.envelope_sender = issue.newsletter.sender_email
         self.ascii_html = {key: seven_bit_html(r.html) for key, r in renditions.items()}
 
@@ -202,13 +207,16 @@ def unsubscribe_mailto() -> str:
     return normalise_email(configured or parseaddr(settings.DEFAULT_FROM_EMAIL)[1])
 
 
-def list_unsubscribe_headers(subscriber: Subscriber) -> dict[str, str]:
+def list_unsubscribe_headers(
+    subscriber: Subscriber, newsletter: Newsletter | None = None
+) -> dict[str, str]:
     """RFC 2369 + RFC 8058 headers for one subscriber's copy of a newsletter.
 
-    The URL and subject carry only a signed token (URL-safe base64 and ':'),
-    never the address, so nothing user-controlled reaches the header.
+    The URL and subject carry only a signed token (URL-safe base64 and ':')
+    naming the subscriber and the newsletter, never the address, so nothing
+    user-controlled reaches the header.
     """
-    token = tokens.make_token(subscriber, "unsubscribe")
+    token = tokens.unsubscribe_token(subscriber, newsletter.pk if newsletter else None)
     return unsubscribe_headers(tokens.link("unsubscribe", token), token, unsubscribe_mailto())
 
 

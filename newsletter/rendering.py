@@ -14,6 +14,7 @@ from datetime import datetime
 import css_inline
 import html2text
 import mjml
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -57,7 +58,7 @@ def render_email(
     The text part comes from `text_template` when given (faster, and written for
     reading as text), otherwise from the HTML through html2text.
     """
-    context = {**context, "language": language}
+    context = {**context, "language": language, "privacy_url": settings.NEWSLETTER_PRIVACY_URL}
     with translation.override(language):
         source = render_to_string(template_name, context)
         text = render_to_string(text_template, context) if text_template else None

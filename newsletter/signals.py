@@ -60,8 +60,12 @@ def handle_mailto_unsubscribe(sender, event, esp_name: str, **kwargs) -> None:
     if not match:
         return
     try:
-        subscriber = tokens.read_token(match.group(1), "unsubscribe")
+        subscriber, newsletter_id = tokens.read_unsubscribe_token(match.group(1))
     except tokens.InvalidToken:
         logger.info("%s delivered an unsubscribe email with an invalid token", esp_name)
         return
-    subscriptions.unsubscribe(subscriber, subscriptions.RequestInfo(source=ConsentSource.EMAIL))
+    who = subscriptions.RequestInfo(source=ConsentSource.EMAIL)
+    if newsletter_id is None:  # a token from before tokens named their newsletter
+        subscriptions.unsubscribe(subscriber, who)
+    else:
+        subscriptions.unsubscribe_from(subscriber, newsletter_id, who)

@@ -24,14 +24,19 @@ class InvalidToken(Exception):
     pass
 
 
-def make_token(subscriber: Subscriber, purpose: str, extra: dict | None = None) -> str:
-    """Sign the subscriber's id, plus any `extra` data the link must carry."""
+def make_token(
+    subscriber: Subscriber, purpose: str, extra: dict | None = None, *, compress: bool = False
+) -> str:
+    """Sign the subscriber's id, plus any `extra` data the link must carry.
+
+    Compress only a token that carries a lot (the confirm link's selection): a
+    bare {"s": id} or {"s": id, "n": id} never shrinks, and trying zlib on every
+    token cost time in bulk sending.
+    """
     if purpose not in LIFETIMES:
         raise ValueError(f"unknown token purpose {purpose!r}")
-    # Compress only a token that carries extra data: a bare {"s": id} never shrinks,
-    # and trying zlib on every token cost time in bulk sending.
     return signing.dumps(
-        {**(extra or {}), "s": subscriber.pk}, salt=f"newsletter.{purpose}", compress=bool(extra)
+        {**(extra or {}), "s": subscriber.pk}, salt=f"newsletter.{purpose}", compress=compress
     )
 
 
@@ -59,5 +64,24 @@ def preferences_url(subscriber: Subscriber) -> str:
     return link("preferences", make_token(subscriber, "preferences"))
 
 
-def unsubscribe_url(subscriber: Subscriber) -> str:
-    return link("unsubscribe", make_token(subscriber, "unsubscribe"))
+def unsubscribe_token(subscriber: Subscriber, newsletter_id: int | None) -> str:
+    """The token of an unsubscribe link: it names the newsletter the email came from.
+
+    A token without a newsletter (links sent before tokens carried one) means
+    "every newsletter".
+    """
+    extra = {"n": newsletter_id} if newsletter_id is not None else None
+    return make_token(subscriber, "unsubscribe", extra)
+
+
+def read_unsubscribe_token(token: str) -> tuple[Subscriber, int | None]:
+    """The subscriber and newsletter id (None: every newsletter) of an unsubscribe link."""
+    subscriber, data = read_token_data(token, "unsubscribe")
+    newsletter_id = data.get("n")
+    if newsletter_id is not None and type(newsletter_id) is not int:
+        raise InvalidToken("unsubscribe")
+    return subscriber, newsletter_id
+
+
+def unsubscribe_url(subscriber: Subscriber, newsletter_id: int | None = None) -> str:
+    return link("unsubscribe", unsubscribe_token(subscriber, newsletter_id))
