@@ -182,7 +182,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     )
     who = RequestInfo.from_request(request, ConsentSource.EMAIL)
     with translation.override(subscriber.locale):
-        if request.method == "GET" and _still_subscribed(subscriber, newsletter):
+        if request.method == "GET" and _still_subscribed(subscriber, newsletter_id):
             return render(
                 request,
                 "newsletter/unsubscribe.html",
@@ -216,10 +216,13 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         return _unsubscribed(request, subscriber, newsletter, newsletter_id)
 
 
-def _still_subscribed(subscriber: Subscriber, newsletter: Newsletter | None) -> bool:
+def _still_subscribed(subscriber: Subscriber, newsletter_id: int | None) -> bool:
     if subscriber.status not in subscriptions.MAILABLE:
         return False
-    return newsletter is None or subscriber.subscriptions.filter(newsletter=newsletter).exists()
+    return (
+        newsletter_id is None
+        or subscriber.subscriptions.filter(newsletter_id=newsletter_id).exists()
+    )
 
 
 def _unsubscribed(request, subscriber, newsletter, newsletter_id) -> HttpResponse:
