@@ -324,7 +324,11 @@ def update_preferences(
         return unsubscribe(subscriber, who)
     with transaction.atomic():
         subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
-        subscriber.subscriptions.exclude(newsletter__in=selection.topics_by_newsletter).delete()
+        dropped = subscriber.subscriptions.exclude(newsletter__in=selection.topics_by_newsletter)
+        for newsletter_id in dropped.values_list("newsletter_id", flat=True):
+            # Leaving a newsletter here stops its deliveries like an unsubscribe, mid-send too.
+            stops.stop_deliveries(subscriber.pk, "unsubscribed", newsletter_id=newsletter_id)
+        dropped.delete()
         for newsletter in selection.newsletters():
             subscription, _created = Subscription.objects.get_or_create(
                 subscriber=subscriber, newsletter=newsletter

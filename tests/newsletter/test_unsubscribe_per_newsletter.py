@@ -23,6 +23,7 @@ from newsletter.models import (
     SubscriberStatus,
     Subscription,
 )
+from newsletter.subscriptions import Selection
 from newsletter.suppression import suppress
 from tests import factories
 from tests.newsletter import builders
@@ -323,3 +324,20 @@ def test_a_per_newsletter_unsubscribe_marks_only_that_newsletters_batches_in_fli
 
     assert stops.is_stopped(issues[0].pk, person.pk)
     assert not stops.is_stopped(issues[1].pk, person.pk)
+
+
+def test_leaving_a_newsletter_on_the_preferences_page_stops_its_batch_in_flight(two_newsletters):
+    first, second = two_newsletters
+    person = on_both(two_newsletters)
+    issues = issue_of(first), issue_of(second)
+    for issue in issues:
+        Delivery.objects.create(issue=issue, subscriber=person, state=DeliveryState.SENDING)
+    cache.clear()
+
+    subscriptions.update_preferences(
+        person, Selection({second.pk: []}), "it", subscriptions.RequestInfo(source="email")
+    )
+
+    assert stops.is_stopped(issues[0].pk, person.pk)
+    assert not stops.is_stopped(issues[1].pk, person.pk)
+    assert newsletters_of(person) == {second.slug}
