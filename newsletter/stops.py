@@ -1,7 +1,9 @@
 """Stopping mail to a subscriber at once, including in the middle of a send.
 
 Every stop path (unsubscribe, hard bounce, invalid recipient, complaint, too many
-soft bounces, erasure) calls `stop_deliveries`, inside its own transaction:
+soft bounces, erasure) calls `stop_deliveries`, inside its own transaction; an
+unsubscribe from one newsletter (its link, or leaving it on the preferences
+page) calls it with that newsletter, and stops only that newsletter's deliveries:
 
 - the subscriber's `pending` deliveries become `skipped`, so no batch claims them;
 - for each issue that holds one of their deliveries in a batch right now
