@@ -27,6 +27,7 @@ RUN SECRET_KEY=build-only-$(python -c "import secrets; print(secrets.token_urlsa
     ALLOWED_HOSTS=build.invalid SITE_URL=https://build.invalid DATABASE_URL=sqlite:////tmp/build.sqlite3 \
     REDIS_URL=redis://build.invalid:6379/0 CACHE_REDIS_URL=redis://cache.build.invalid:6379/0 \
     EMAIL_URL=console: DEFAULT_FROM_EMAIL=build@build.invalid \
+    NEWSLETTER_PRIVACY_URL=https://build.invalid/privacy/ \
     python manage.py collectstatic --noinput --verbosity 0
 
 RUN useradd --create-home --uid 1000 app \

@@ -78,3 +78,15 @@ def address_hash(email: str) -> str:
 def find_subscriber(email: str) -> Subscriber | None:
     """The subscriber holding this address (in its canonical form), if any."""
     return Subscriber.objects.filter(email=normalise_email(email)).first()
+
+
+def mask_email(email: str | None) -> str:
+    """The address as the hosted pages show it: first character, •••, then the domain.
+
+    `giulia@example.org` → `g•••@example.org`. Enough for a person to recognise
+    their address, not enough for whoever holds a forwarded link to learn it.
+    """
+    if not email:
+        return ""
+    local, _at, domain = email.rpartition("@")
+    return f"{local[:1]}•••@{domain}" if local else "•••"

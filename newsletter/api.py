@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.urls import path
 from django.utils import translation
@@ -76,7 +77,9 @@ def newsletter_summary(newsletter: Newsletter) -> dict:
 @require_GET
 def newsletters(request: HttpRequest) -> JsonResponse:
     items = [newsletter_summary(item) for item in public_newsletters().order_by("name")]
-    response = JsonResponse({"meta": {"total_count": len(items)}, "items": items})
+    # A form built elsewhere links its consent checkbox to the same privacy notice.
+    meta = {"total_count": len(items), "privacy_url": settings.NEWSLETTER_PRIVACY_URL}
+    response = JsonResponse({"meta": meta, "items": items})
     response["Cache-Control"] = "public, max-age=300"
     return response
 

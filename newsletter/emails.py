@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 
 from cms.links import absolute_url
 
-from . import dkim, outgoing, tokens
+from . import dkim_signing, outgoing, tokens
 from .addresses import normalise_email
 from .models import Delivery, Issue, IssueRendition, Newsletter, Subscriber
 from .rendering import RenderedEmail, personalise, render_email
@@ -72,10 +72,16 @@ def common_headers(issue: Issue) -> dict[str, str]:
 
 
 class LinkMaker:
-    """Per-subscriber preferences and unsubscribe URLs, reversing each route once."""
+    """Per-subscriber preferences and unsubscribe URLs, reversing each route once.
 
-    def __init__(self, issue_id: int | None = None) -> None:
-        self.issue_id = issue_id  # carried by the unsubscribe token, to attribute the unsubscribe
+    The unsubscribe token names `newsletter_id`, the newsletter the email comes
+    from: its one-click unsubscribe ends that subscription only. It also names
+    `issue_id`, so the issue's report can count the unsubscribes it caused.
+    """
+
+    def __init__(self, newsletter_id: int | None = None, issue_id: int | None = None) -> None:
+        self.newsletter_id = newsletter_id
+        self.issue_id = issue_id
         self.prefixes = {
             name: absolute_url(reverse(f"newsletter:{name}", args=["TOKEN"])).split("TOKEN")
             for name in ("unsubscribe", "preferences")
@@ -88,9 +94,7 @@ class LinkMaker:
 
     def links_and_headers(self, subscriber) -> tuple[dict[str, str], dict[str, str]]:
         """The body's links and the List-Unsubscribe headers, signing each token once."""
-        unsubscribe = tokens.make_token(
-            subscriber, "unsubscribe", {"i": self.issue_id} if self.issue_id else None
-        )
+        unsubscribe = tokens.unsubscribe_token(subscriber, self.newsletter_id, self.issue_id)
         preferences = tokens.make_token(subscriber, "preferences")
         links = {
             "unsubscribe_url": self.url("unsubscribe", unsubscribe),
@@ -160,7 +164,7 @@ class MessageFactory:
         self.renditions = renditions
         self.shared = b"".join(_fold(k, v) for k, v in common_headers(issue).items())
         self.shared += b"MIME-Version: 1.0\r\n"
-        self.links = LinkMaker(issue.pk)
+        self.links = LinkMaker(issue.newsletter_id, issue.pk)
         self.envelope_sender = issue.newsletter.sender_email
         self.ascii_html = {key: seven_bit_html(r.html) for key, r in renditions.items()}
 
@@ -194,7 +198,7 @@ class MessageFactory:
                 content.encode("ascii", "xmlcharrefreplace") if is_ascii else _base64(content),
             ]
         parts.append(f"--{boundary}--\r\n".encode())
-        return dkim.sign(b"".join(parts))
+        return dkim_signing.sign(b"".join(parts))
 
 
 # --- List-Unsubscribe headers -------------------------------------------------------------
@@ -205,13 +209,16 @@ def unsubscribe_mailto() -> str:
     return normalise_email(configured or parseaddr(settings.DEFAULT_FROM_EMAIL)[1])
 
 
-def list_unsubscribe_headers(subscriber: Subscriber) -> dict[str, str]:
+def list_unsubscribe_headers(
+    subscriber: Subscriber, newsletter: Newsletter | None = None
+) -> dict[str, str]:
     """RFC 2369 + RFC 8058 headers for one subscriber's copy of a newsletter.
 
-    The URL and subject carry only a signed token (URL-safe base64 and ':'),
-    never the address, so nothing user-controlled reaches the header.
+    The URL and subject carry only a signed token (URL-safe base64 and ':')
+    naming the subscriber and the newsletter, never the address, so nothing
+    user-controlled reaches the header.
     """
-    token = tokens.make_token(subscriber, "unsubscribe")
+    token = tokens.unsubscribe_token(subscriber, newsletter.pk if newsletter else None)
     return unsubscribe_headers(tokens.link("unsubscribe", token), token, unsubscribe_mailto())
 
 

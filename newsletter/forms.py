@@ -12,7 +12,7 @@ from cms.models import Topic
 
 from .addresses import MAX_EMAIL_LENGTH, normalise_email
 from .models import Newsletter
-from .subscriptions import Selection
+from .subscriptions import Selection, newsletter_topics
 
 MAX_NEWSLETTERS = 20
 MAX_TOPICS = 50
@@ -25,10 +25,7 @@ def public_newsletters():
 
 def topics_for(newsletter: Newsletter):
     """The topics a subscriber may narrow this newsletter to."""
-    chosen = newsletter.topics.all()
-    if chosen.exists():
-        return chosen
-    return Topic.objects.filter(locale=newsletter.locale)
+    return newsletter_topics(newsletter)
 
 
 def topic_choices(
@@ -167,7 +164,7 @@ class PreferencesForm(SelectionMixin, forms.Form):
         max_items=MAX_NEWSLETTERS,
     )
     topics = BoundedMultipleChoiceField(
-        label=_("Temi (nessuno: tutti)"),
+        label=_("Temi (se non ne scegli nessuno, riceverai le notizie di tutti i temi)"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         max_items=MAX_TOPICS,

@@ -186,6 +186,7 @@ class ConsentAction(models.TextChoices):
     CONFIRM = "confirm", _("Conferma")
     UNSUBSCRIBE = "unsubscribe", _("Disiscrizione")
     PREFERENCES = "preferences", _("Preferenze")
+    RESUBSCRIBE = "resubscribe", _("Reiscrizione")
     ERASE = "erase", _("Cancellazione")
     UNSUPPRESS = "unsuppress", _("Blocco rimosso")
 
@@ -215,6 +216,12 @@ class ConsentRecord(models.Model):
     user_agent = models.CharField(max_length=500, blank=True)
     ip_hash = models.CharField(max_length=64, blank=True)
     newsletters = models.JSONField(default=list, help_text="Slugs the action applied to.")
+    topics = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="For an unsubscribe: the topic ids each newsletter (by slug) was narrowed to, "
+        "which a resubscribe restores.",
+    )
     confirmation_email = models.TextField(blank=True, help_text="The exact message that was sent.")
     # The issue whose link or message led to this record (an unsubscribe from an email).
     issue = models.ForeignKey(

@@ -6,7 +6,7 @@ words folded so that its first line is empty, a `MIME-Version` header in every
 MIME subpart, and a `Date` in `-0000` (zone unknown). `wire_bytes` re-writes the
 message with the SMTP policy (CRLF, encoded words folded after the first), one
 `MIME-Version` at the top and a `Date` with the numeric offset of TIME_ZONE, then
-signs it with DKIM (dkim.py). `SMTPBackend` sends through Django's SMTP backend
+signs it with DKIM (dkim_signing.py). `SMTPBackend` sends through Django's SMTP backend
 with these bytes; the digest copies (messages.py) are built to the same rules.
 """
 
@@ -21,7 +21,7 @@ from django.core.mail.backends.smtp import EmailBackend as DjangoSMTPBackend
 from django.core.mail.message import sanitize_address
 from django.utils import timezone
 
-from . import dkim
+from . import dkim_signing
 
 
 def date_header() -> str:
@@ -42,7 +42,7 @@ def wire_bytes(message: EmailMessage) -> bytes:
         parsed.replace_header("Date", date_header())
     del parsed["Subject"]
     parsed["Subject"] = " ".join(str(subject).splitlines())  # folded by the SMTP policy
-    return dkim.sign(parsed.as_bytes())
+    return dkim_signing.sign(parsed.as_bytes())
 
 
 class SMTPBackend(DjangoSMTPBackend):

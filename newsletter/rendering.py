@@ -17,6 +17,7 @@ from datetime import datetime
 
 import css_inline
 import mjml
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -58,7 +59,7 @@ def render_email(
     The text part is written by hand for reading as text: one link per line, each
     once, no table layout.
     """
-    context = {**context, "language": language}
+    context = {**context, "language": language, "privacy_url": settings.NEWSLETTER_PRIVACY_URL}
     with translation.override(language):
         source = render_to_string(template_name, context)
         text = render_to_string(text_template, context)

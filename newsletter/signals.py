@@ -61,11 +61,14 @@ def handle_mailto_unsubscribe(sender, event, esp_name: str, **kwargs) -> None:
     if not match:
         return
     try:
-        subscriber, data = tokens.read_token_data(match.group(1), "unsubscribe")
+        subscriber, newsletter_id, data = tokens.read_unsubscribe_token(match.group(1))
     except tokens.InvalidToken:
         logger.info("%s delivered an unsubscribe email with an invalid token", esp_name)
         return
     who = subscriptions.RequestInfo(
         source=ConsentSource.EMAIL, issue_id=attribution.issue_from_token(data)
     )
-    subscriptions.unsubscribe(subscriber, who)
+    if newsletter_id is None:  # a token from before tokens named their newsletter
+        subscriptions.unsubscribe(subscriber, who)
+    else:
+        subscriptions.unsubscribe_from(subscriber, newsletter_id, who)

@@ -1,7 +1,9 @@
 """Stopping mail to a subscriber at once, including in the middle of a send.
 
 Every stop path (unsubscribe, hard bounce, invalid recipient, complaint, too many
-soft bounces, erasure) calls `stop_deliveries`, inside its own transaction:
+soft bounces, erasure) calls `stop_deliveries`, inside its own transaction; an
+unsubscribe from one newsletter (its link, or leaving it on the preferences
+page) calls it with that newsletter, and stops only that newsletter's deliveries:
 
 - the subscriber's `pending` deliveries become `skipped`, so no batch claims them;
 - for each issue that holds one of their deliveries in a batch right now
@@ -36,21 +38,28 @@ def stop_key(issue_id: int, subscriber_id: int) -> str:
     return f"newsletter:issue:{issue_id}:stopped:{subscriber_id}"
 
 
-def stop_deliveries(subscriber_id: int, reason: str = "") -> int:
+def stop_deliveries(
+    subscriber_id: int, reason: str = "", *, newsletter_id: int | None = None
+) -> int:
     """Stop every delivery to this subscriber not sent yet. Returns how many pending ones were skipped.
+
+    With `newsletter_id`, only the deliveries of that newsletter's issues stop (an
+    unsubscribe from one newsletter); the marks are per issue, so batches of the
+    subscriber's other newsletters go on.
 
     Call it inside the transaction that records the stop, so that the marks for
     batches in flight exist before the stop commits.
     """
-    skipped = Delivery.objects.filter(
-        subscriber_id=subscriber_id, state=DeliveryState.PENDING
-    ).update(state=DeliveryState.SKIPPED, error_message=reason[:1000])
+    deliveries = Delivery.objects.filter(subscriber_id=subscriber_id)
+    if newsletter_id is not None:
+        deliveries = deliveries.filter(issue__newsletter_id=newsletter_id)
+    skipped = deliveries.filter(state=DeliveryState.PENDING).update(
+        state=DeliveryState.SKIPPED, error_message=reason[:1000]
+    )
     # Read after the update: a claim racing with it either lost the row lock to
     # us (the row is skipped) or committed first (the row is `sending`, seen here).
     in_flight = set(
-        Delivery.objects.filter(
-            subscriber_id=subscriber_id, state=DeliveryState.SENDING
-        ).values_list("issue_id", flat=True)
+        deliveries.filter(state=DeliveryState.SENDING).values_list("issue_id", flat=True)
     )
     if in_flight:
         try:

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from cms.models import Topic
 from web.client_ip import client_ip, client_network
 from web.ratelimit import RateLimit
 
@@ -86,6 +87,14 @@ class InvalidLink(Exception):
     pass
 
 
+class AlreadyConfirmed(InvalidLink):
+    """A used confirm link whose subscriptions are all in place: say so, not "invalid"."""
+
+
+class CannotResubscribe(Exception):
+    """No recent unsubscribe to undo: a new subscription (double opt-in) is needed."""
+
+
 class RateLimited(Exception):
     def __init__(self, retry_after: int):
         super().__init__(f"rate limited, retry after {retry_after}s")
@@ -111,8 +120,10 @@ def record_consent(
     newsletters: list[str],
     *,
     lawful_basis: str = "",
+    topics: dict[str, list[int]] | None = None,
 ) -> ConsentRecord:
     return ConsentRecord.objects.create(
+        topics=topics or {},
         subscriber=subscriber,
         action=action,
         source=who.source,
@@ -200,7 +211,9 @@ def confirmation_url(subscriber: Subscriber, selection: Selection, record_id: in
     It names the request's consent record: once a later record confirms,
     unsubscribes or erases the subscriber, the link is spent.
     """
-    token = tokens.make_token(subscriber, "confirm", {"n": selection.as_payload(), "r": record_id})
+    token = tokens.make_token(
+        subscriber, "confirm", {"n": selection.as_payload(), "r": record_id}, compress=True
+    )
     return tokens.link("confirm", token)
 
 
@@ -211,11 +224,26 @@ def read_confirmation(token: str) -> tuple[Subscriber, Selection]:
     except tokens.InvalidToken:
         raise InvalidLink from None
     record_id = data.get("r")
-    if not isinstance(record_id, int) or _confirmation_spent(subscriber, record_id):
+    if type(record_id) is not int:
+        raise InvalidLink
+    selection = Selection.from_payload(data.get("n") or {})
+    if _confirmation_spent(subscriber, record_id):
+        if _already_subscribed(subscriber, selection):
+            raise AlreadyConfirmed
         raise InvalidLink
     if subscriber.status not in MAILABLE:
         raise InvalidLink
-    return subscriber, Selection.from_payload(data.get("n") or {})
+    return subscriber, selection
+
+
+def _already_subscribed(subscriber: Subscriber, selection: Selection) -> bool:
+    """Active, and on every newsletter the selection names."""
+    wanted = set(selection.topics_by_newsletter)
+    return (
+        subscriber.status == SubscriberStatus.ACTIVE
+        and bool(wanted)
+        and subscriber.subscriptions.filter(newsletter__in=wanted).count() == len(wanted)
+    )
 
 
 SPENDS_CONFIRMATION = (ConsentAction.CONFIRM, ConsentAction.UNSUBSCRIBE, ConsentAction.ERASE)
@@ -298,7 +326,11 @@ def update_preferences(
         return unsubscribe(subscriber, who)
     with transaction.atomic():
         subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
-        subscriber.subscriptions.exclude(newsletter__in=selection.topics_by_newsletter).delete()
+        dropped = subscriber.subscriptions.exclude(newsletter__in=selection.topics_by_newsletter)
+        for newsletter_id in dropped.values_list("newsletter_id", flat=True):
+            # Leaving a newsletter here stops its deliveries like an unsubscribe, mid-send too.
+            stops.stop_deliveries(subscriber.pk, "unsubscribed", newsletter_id=newsletter_id)
+        dropped.delete()
         for newsletter in selection.newsletters():
             subscription, _created = Subscription.objects.get_or_create(
                 subscriber=subscriber, newsletter=newsletter
@@ -320,10 +352,120 @@ def unsubscribe(subscriber: Subscriber, who: RequestInfo) -> Subscriber:
         stops.stop_deliveries(subscriber.pk, "unsubscribed")
         if subscriber.status not in MAILABLE:
             return subscriber
-        slugs = list(subscriber.subscriptions.values_list("newsletter__slug", flat=True))
-        subscriber.subscriptions.all().delete()
+        _end_subscriptions(subscriber, subscriber.subscriptions.all(), who)
         subscriber.status = SubscriberStatus.UNSUBSCRIBED
         subscriber.unsubscribed_at = timezone.now()
         subscriber.save(update_fields=["status", "unsubscribed_at"])
-        record_consent(subscriber, ConsentAction.UNSUBSCRIBE, who, slugs)
     return subscriber
+
+
+def unsubscribe_from(subscriber: Subscriber, newsletter_id: int, who: RequestInfo) -> Subscriber:
+    """End one subscription (the newsletter an email came from) and stop its deliveries now.
+
+    Deliveries of the subscriber's other newsletters go on, even mid-send. Ending
+    the last subscription makes the subscriber unsubscribed. Idempotent.
+    """
+    with transaction.atomic():
+        subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+        stops.stop_deliveries(subscriber.pk, "unsubscribed", newsletter_id=newsletter_id)
+        ending = subscriber.subscriptions.filter(newsletter_id=newsletter_id)
+        if subscriber.status not in MAILABLE or not ending.exists():
+            return subscriber
+        if not subscriber.subscriptions.exclude(newsletter_id=newsletter_id).exists():
+            return unsubscribe(subscriber, who)  # the last one: nested, same transaction
+        _end_subscriptions(subscriber, ending, who)
+    return subscriber
+
+
+def _end_subscriptions(subscriber: Subscriber, ending, who: RequestInfo) -> None:
+    """Delete these subscriptions, recording which (with their topics) in one consent record."""
+    topics: dict[str, list[int]] = {}
+    for subscription in ending.select_related("newsletter").prefetch_related("topics"):
+        topics[subscription.newsletter.slug] = sorted(t.pk for t in subscription.topics.all())
+    ending.delete()
+    record_consent(subscriber, ConsentAction.UNSUBSCRIBE, who, list(topics), topics=topics)
+
+
+def resubscribe_window() -> timedelta:
+    return timedelta(days=settings.NEWSLETTER_RESUBSCRIBE_DAYS)
+
+
+def _undoable_unsubscribe(subscriber: Subscriber, newsletter_slug: str | None):
+    """The latest unsubscribe (of this newsletter, or any) if a resubscribe may still undo it."""
+    records = subscriber.consent_records.filter(action=ConsentAction.UNSUBSCRIBE)
+    if newsletter_slug is not None:
+        records = records.filter(newsletters__contains=[newsletter_slug])
+    record = records.order_by("-pk").first()
+    if record is None or timezone.now() - record.created_at > resubscribe_window():
+        return None
+    return record
+
+
+def can_resubscribe(subscriber: Subscriber, newsletter_id: int | None) -> bool:
+    """True when `resubscribe` would restore something for this link right now."""
+    try:
+        return bool(_restorable(subscriber, newsletter_id)[1])
+    except CannotResubscribe:
+        return False
+
+
+def _restorable(subscriber: Subscriber, newsletter_id: int | None):
+    """(the unsubscribe record to undo, the newsletters it ended that are not back yet)."""
+    if subscriber.status not in MAILABLE + (SubscriberStatus.UNSUBSCRIBED,):
+        raise CannotResubscribe
+    if is_suppressed(subscriber.email or ""):
+        raise CannotResubscribe
+    slug = None
+    if newsletter_id is not None:
+        slug = Newsletter.objects.filter(pk=newsletter_id).values_list("slug", flat=True).first()
+        if slug is None:
+            raise CannotResubscribe
+    record = _undoable_unsubscribe(subscriber, slug)
+    if record is None:
+        raise CannotResubscribe
+    slugs = [slug] if slug is not None else list(record.newsletters)
+    newsletters = list(
+        Newsletter.objects.filter(slug__in=slugs, is_active=True)
+        .exclude(subscriptions__subscriber=subscriber)
+        .order_by("pk")
+    )
+    return record, newsletters
+
+
+def resubscribe(subscriber: Subscriber, newsletter_id: int | None, who: RequestInfo) -> Subscriber:
+    """Undo a recent unsubscribe without a new double opt-in, recorded as consent.
+
+    Restores the subscription(s) the link's unsubscribe ended, with their topics,
+    within NEWSLETTER_RESUBSCRIBE_DAYS of it. Later, or for a suppressed, bounced or
+    erased address, raises CannotResubscribe: the form (and its confirmation) is
+    the way back. Idempotent.
+    """
+    with transaction.atomic():
+        subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+        record, newsletters = _restorable(subscriber, newsletter_id)
+        if not newsletters:
+            return subscriber
+        for newsletter in newsletters:
+            subscription = Subscription.objects.create(subscriber=subscriber, newsletter=newsletter)
+            subscription.topics.set(
+                newsletter_topics(newsletter).filter(pk__in=record.topics.get(newsletter.slug, []))
+            )
+        if subscriber.status != SubscriberStatus.ACTIVE:
+            subscriber.status = SubscriberStatus.ACTIVE
+            subscriber.unsubscribed_at = None
+            subscriber.save(update_fields=["status", "unsubscribed_at"])
+        record_consent(
+            subscriber,
+            ConsentAction.RESUBSCRIBE,
+            who,
+            [newsletter.slug for newsletter in newsletters],
+            lawful_basis=f"undoes unsubscribe record {record.pk} within "
+            f"{settings.NEWSLETTER_RESUBSCRIBE_DAYS} days",
+        )
+    return subscriber
+
+
+def newsletter_topics(newsletter: Newsletter):
+    """The topics a subscription to this newsletter may be narrowed to (the forms offer these)."""
+    chosen = newsletter.topics.all()
+    return chosen if chosen.exists() else Topic.objects.filter(locale=newsletter.locale)

@@ -24,14 +24,19 @@ class InvalidToken(Exception):
     pass
 
 
-def make_token(subscriber: Subscriber, purpose: str, extra: dict | None = None) -> str:
-    """Sign the subscriber's id, plus any `extra` data the link must carry."""
+def make_token(
+    subscriber: Subscriber, purpose: str, extra: dict | None = None, *, compress: bool = False
+) -> str:
+    """Sign the subscriber's id, plus any `extra` data the link must carry.
+
+    Compress only a token that carries a lot (the confirm link's selection): a
+    bare {"s": id} or {"s": id, "n": id} never shrinks, and trying zlib on every
+    token cost time in bulk sending.
+    """
     if purpose not in LIFETIMES:
         raise ValueError(f"unknown token purpose {purpose!r}")
-    # Compress only a token that carries extra data: a bare {"s": id} never shrinks,
-    # and trying zlib on every token cost time in bulk sending.
     return signing.dumps(
-        {**(extra or {}), "s": subscriber.pk}, salt=f"newsletter.{purpose}", compress=bool(extra)
+        {**(extra or {}), "s": subscriber.pk}, salt=f"newsletter.{purpose}", compress=compress
     )
 
 
@@ -59,5 +64,31 @@ def preferences_url(subscriber: Subscriber) -> str:
     return link("preferences", make_token(subscriber, "preferences"))
 
 
-def unsubscribe_url(subscriber: Subscriber) -> str:
-    return link("unsubscribe", make_token(subscriber, "unsubscribe"))
+def unsubscribe_token(
+    subscriber: Subscriber, newsletter_id: int | None, issue_id: int | None = None
+) -> str:
+    """The token of an unsubscribe link: it names the newsletter the email came from.
+
+    A token without a newsletter (links sent before tokens carried one) means
+    "every newsletter". `issue_id` names the issue whose email carried the link,
+    for its report (newsletter.attribution); it is never trusted for anything else.
+    """
+    extra = {}
+    if newsletter_id is not None:
+        extra["n"] = newsletter_id
+    if issue_id is not None:
+        extra["i"] = issue_id
+    return make_token(subscriber, "unsubscribe", extra or None)
+
+
+def read_unsubscribe_token(token: str) -> tuple[Subscriber, int | None, dict]:
+    """The subscriber, the newsletter id (None: every newsletter) and all the link carries."""
+    subscriber, data = read_token_data(token, "unsubscribe")
+    newsletter_id = data.get("n")
+    if newsletter_id is not None and type(newsletter_id) is not int:
+        raise InvalidToken("unsubscribe")
+    return subscriber, newsletter_id, data
+
+
+def unsubscribe_url(subscriber: Subscriber, newsletter_id: int | None = None) -> str:
+    return link("unsubscribe", unsubscribe_token(subscriber, newsletter_id))

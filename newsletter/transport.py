@@ -137,7 +137,7 @@ def _in_one_call(connection, batch: Batch) -> Iterator[Outcome]:
                 yield Outcome(delivery, STOPPED)
             else:
                 going.append(delivery)
-        links = emails.LinkMaker(batch.issue.pk)
+        links = emails.LinkMaker(batch.issue.newsletter_id, batch.issue.pk)
         copies = [
             emails.build_message(batch.issue, batch.renditions[d.variant_key], d, links)
             for d in going

@@ -105,6 +105,18 @@ MUTANTS = [
         ),
     ),
     Mutant(
+        "per-newsletter-stop-marks-nothing",
+        "no send after unsubscribe: unsubscribing from one newsletter stops its batch in flight",
+        "newsletter/stops.py",
+        "deliveries = deliveries.filter(issue__newsletter_id=newsletter_id)",
+        "deliveries = deliveries.filter(issue__newsletter_id=-1)",
+        (
+            N + "test_reliability.py::"
+            "test_no_message_leaves_for_a_recipient_after_their_unsubscribe_committed_mid_batch",
+            N + "test_unsubscribe_per_newsletter.py",
+        ),
+    ),
+    Mutant(
         "retries-capped-by-celery-default",
         "retries: a batch retries NEWSLETTER_MAX_RETRIES times, then the issue pauses",
         "newsletter/tasks.py",

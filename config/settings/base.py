@@ -170,7 +170,7 @@ globals().update(_email)
 # The email provider behind anymail ("postmark", "mailgun", …), or "" when mail goes
 # by SMTP or to files. Only this provider's webhooks are mounted (config/urls.py).
 EMAIL_ESP = env.esp_name(_email["EMAIL_BACKEND"])
-# DKIM signing of what we hand to an SMTP relay (newsletter/dkim.py): all three or none.
+# DKIM signing of what we hand to an SMTP relay (newsletter/dkim_signing.py): all three or none.
 DKIM_DOMAIN = env.get("DKIM_DOMAIN", "")
 DKIM_SELECTOR = env.get("DKIM_SELECTOR", "")
 DKIM_PRIVATE_KEY = env.get("DKIM_PRIVATE_KEY", "")
@@ -273,6 +273,15 @@ LOGGING = {
 
 # Subscribers and consent (newsletter/subscriptions.py). Every knob has an environment variable.
 PRIVACY_NOTICE_VERSION = env.get("PRIVACY_NOTICE_VERSION", "2026-01")
+# The privacy notice the consent checkbox, the confirmation email and every digest link to.
+# A URL, not a page chosen in Wagtail: a headless deployment's notice often lives on the
+# front-end site. Required in production; development points at /privacy/ on SITE_URL.
+NEWSLETTER_PRIVACY_URL = env.url(
+    "NEWSLETTER_PRIVACY_URL", SITE_URL + "/privacy/", ("https", "http")
+)
+# An unsubscribe can be undone with one click ("Iscriviti di nuovo") for this many days,
+# without a new confirmation email; after that the form and its double opt-in are the way back.
+NEWSLETTER_RESUBSCRIBE_DAYS = env.get_int("NEWSLETTER_RESUBSCRIBE_DAYS", 30)
 # Where mail clients send a mailto: unsubscribe; the token goes in the subject.
 NEWSLETTER_UNSUBSCRIBE_MAILTO = env.get("NEWSLETTER_UNSUBSCRIBE_MAILTO", "")
 NEWSLETTER_SOFT_BOUNCE_LIMIT = env.get_int("NEWSLETTER_SOFT_BOUNCE_LIMIT", 3)

@@ -19,6 +19,8 @@ for _name in ("DATABASE_URL", "REDIS_URL", "EMAIL_URL", "SITE_URL", "DEFAULT_FRO
     env.get(_name, required=True)  # noqa: F405
 if not SITE_URL.startswith("https://"):  # noqa: F405
     raise ImproperlyConfigured("SITE_URL must be an https:// URL in production.")
+# The consent checkbox and every email link to the privacy notice: no default here.
+NEWSLETTER_PRIVACY_URL = env.url("NEWSLETTER_PRIVACY_URL", None, ("https",), required=True)  # noqa: F405
 # Its own key: with a SECRET_KEY fallback, rotating the secret key would void every
 # suppression hash and let erased or complaining addresses be mailed again.
 HASH_KEY = env.get("HASH_KEY", required=True)  # noqa: F405

@@ -109,3 +109,31 @@ def test_an_email_to_the_mailto_unsubscribe_address_unsubscribes(client, weekly)
     assert response.status_code == 200
     person.refresh_from_db()
     assert person.status == SubscriberStatus.UNSUBSCRIBED
+
+
+@pytest.mark.django_db
+def test_a_mailto_unsubscribe_ends_only_the_newsletter_whose_email_it_answers(client, weekly):
+    from newsletter.emails import list_unsubscribe_headers
+    from newsletter.models import Subscription
+    from tests.newsletter.builders import newsletter
+
+    other = newsletter(name="Cultura e territorio")
+    person = subscriber(weekly, "anna@example.org")
+    Subscription.objects.create(subscriber=person, newsletter=other)
+    mailto = list_unsubscribe_headers(person, weekly)["List-Unsubscribe"].split("<mailto:")[1]
+    subject = mailto.split("?subject=")[1].rstrip(">").replace("%20", " ")
+    payload = {
+        "FromFull": {"Email": "anna@example.org", "Name": ""}, "ToFull": [{"Email": "x@y", "Name": ""}],
+        "Subject": subject, "MessageID": "b8c1040e-db1c-4e18-ac79-bc5f64c7ce2c",
+        "TextBody": "", "HtmlBody": "", "Headers": [], "Attachments": [],
+    }  # fmt: skip
+
+    response = client.post(
+        "/anymail/postmark/inbound/", json.dumps(payload), content_type="application/json",
+        HTTP_AUTHORIZATION=AUTH,
+    )  # fmt: skip
+
+    assert response.status_code == 200
+    person.refresh_from_db()
+    assert person.status == SubscriberStatus.ACTIVE
+    assert [s.newsletter for s in person.subscriptions.all()] == [other]

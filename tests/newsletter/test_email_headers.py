@@ -13,7 +13,7 @@ import sys
 import dkim as dkimpy
 import pytest
 
-from newsletter import dkim, subscriptions, transport
+from newsletter import dkim_signing, subscriptions, transport
 from newsletter.subscriptions import RequestInfo, Selection
 from tests.newsletter import builders
 from tests.newsletter.sending_support import clean_cache, send_all  # noqa: F401
@@ -142,7 +142,7 @@ def dkim_settings(settings, key_pair):
 
 def published(key_pair):
     """A DNS resolver that knows only our selector's TXT record."""
-    record = dkim.txt_record(key_pair[1])
+    record = dkim_signing.txt_record(key_pair[1])
 
     def dnsfunc(name: bytes, timeout: int = 5) -> bytes | None:
         return record if name == b"notiziario2026._domainkey.example.org." else None

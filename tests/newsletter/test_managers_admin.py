@@ -377,7 +377,7 @@ def test_an_unsubscribe_from_an_issue_link_is_attributed_to_that_issue(client):
     issue = builders.approved_issue(newsletter)
     from newsletter.emails import LinkMaker
 
-    links, _headers = LinkMaker(issue.pk).links_and_headers(person)
+    links, _headers = LinkMaker(newsletter.pk, issue.pk).links_and_headers(person)
     response = client.post(urlsplit(links["unsubscribe_url"]).path)
     assert response.status_code == 200
     record = ConsentRecord.objects.get(subscriber=person, action=ConsentAction.UNSUBSCRIBE)

@@ -15,7 +15,7 @@ import pytest
 from django.db import connection
 
 from newsletter import subscriptions, tasks
-from newsletter.models import DeliveryState, Issue, IssueState
+from newsletter.models import DeliveryState, Issue, IssueState, Subscription
 from tests.newsletter import builders
 from tests.newsletter.sending_support import clean_cache  # noqa: F401
 from tests.support.postgres_faults import terminate_backends
@@ -152,11 +152,17 @@ def test_a_batch_retries_as_often_as_configured_then_pauses_and_riprendi_sends_e
     assert received(smtp_server) == Counter({p.email: 1 for p in people})
 
 
+@pytest.mark.parametrize("leaves", ["everything", "this newsletter"])
 def test_no_message_leaves_for_a_recipient_after_their_unsubscribe_committed_mid_batch(
-    celery_worker_factory, smtp_server
+    celery_worker_factory, smtp_server, leaves
 ):
     weekly = builders.newsletter()
-    builders.subscribers(weekly, 20)
+    other = builders.newsletter(name="Cultura e territorio")
+    people = builders.subscribers(weekly, 20)
+    if leaves == "this newsletter":  # on a second newsletter too: this unsubscribe ends one
+        Subscription.objects.bulk_create(
+            Subscription(subscriber=person, newsletter=other) for person in people
+        )
     issue = builders.approved_issue(weekly)
     handler = smtp_server.handler
     handler.gate = threading.Semaphore(3)  # three messages go through, the fourth is held
@@ -176,8 +182,12 @@ def test_no_message_leaves_for_a_recipient_after_their_unsubscribe_committed_mid
     leaving = in_order[4::2]  # every other recipient after the one being received now
     assert {d.state for d in leaving} == {DeliveryState.SENDING}, "their rows are in the batch"
     committed_at = {}
+    who = subscriptions.RequestInfo(source="email")
     for delivery in leaving:
-        subscriptions.unsubscribe(delivery.subscriber, subscriptions.RequestInfo(source="email"))
+        if leaves == "everything":
+            subscriptions.unsubscribe(delivery.subscriber, who)
+        else:
+            subscriptions.unsubscribe_from(delivery.subscriber, weekly.pk, who)
         committed_at[delivery.subscriber.email] = time.monotonic()  # the atomic block is closed
     handler.gate.release(1000)
     finished(issue)
@@ -191,6 +201,9 @@ def test_no_message_leaves_for_a_recipient_after_their_unsubscribe_committed_mid
     counts = received(smtp_server)
     assert counts == Counter({d.subscriber.email: 1 for d in in_order if d not in leaving})
     assert emails_in(issue, DeliveryState.SKIPPED) == set(committed_at)
+    if leaves == "this newsletter":
+        still_on_other = Subscription.objects.filter(newsletter=other).count()
+        assert still_on_other == 20, "a per-newsletter unsubscribe ended another newsletter"
 
 
 def test_a_database_blip_between_acceptance_and_recording_loses_no_outcome(

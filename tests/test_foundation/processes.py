@@ -35,5 +35,6 @@ def production_environment(tmp_path: Path) -> dict[str, str]:
         CACHE_REDIS_URL="redis://127.0.0.1:6380/0",
         EMAIL_URL="smtp://mail.example.org:587?tls=1",
         DEFAULT_FROM_EMAIL="Notiziario <news@example.org>",
+        NEWSLETTER_PRIVACY_URL="https://news.example.org/privacy/",
         VAR_DIR=str(tmp_path / "var"),
     )

@@ -19,7 +19,7 @@ def test_check_deploy_reports_no_issues_with_a_real_secret_and_hosts(production_
 
 @pytest.mark.parametrize(
     "name", ["SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL", "DATABASE_URL", "REDIS_URL", "EMAIL_URL",
-             "DEFAULT_FROM_EMAIL", "CACHE_REDIS_URL"],
+             "DEFAULT_FROM_EMAIL", "CACHE_REDIS_URL", "NEWSLETTER_PRIVACY_URL"],
 )  # fmt: skip
 def test_a_missing_variable_stops_start_up_naming_it(production_env, name):
     del production_env[name]
@@ -34,6 +34,8 @@ def test_a_missing_variable_stops_start_up_naming_it(production_env, name):
     [
         ("SECRET_KEY", "too-short"),
         ("SITE_URL", "http://news.example.org"),
+        ("NEWSLETTER_PRIVACY_URL", "http://news.example.org/privacy/"),
+        ("NEWSLETTER_PRIVACY_URL", "javascript:alert(1)"),
         ("REDIS_URL", "localhost:6379"),
         ("CACHE_REDIS_URL", "localhost:6380"),
         ("CACHE_REDIS_URL", "redis://127.0.0.1:6379/3"),

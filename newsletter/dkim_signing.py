@@ -1,5 +1,8 @@
 """DKIM signatures on the mail we hand to our own relay (dkimpy).
 
+Named dkim_signing, not dkim: a module called dkim shadows dkimpy whenever this
+folder is on sys.path (for example `manage.py makemessages` run from here).
+
 A deployment that sends through its own SMTP relay passes DMARC only if the
 messages carry a DKIM signature of the From domain (or SPF aligns, which a
 shared relay rarely gives). Providers reached through anymail sign on their
