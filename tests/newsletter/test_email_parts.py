@@ -91,8 +91,7 @@ def test_the_confirmation_text_is_written_for_text_without_table_debris(confirma
 def test_the_confirmation_text_carries_its_link_once_on_a_line_of_its_own(confirmation):
     text = text_of(confirmation)
     assert_each_link_once(text)
-    [link] = URL.findall(text)
-    assert "/newsletter/confirm/" in link
+    [link] = [url for url in URL.findall(text) if "/newsletter/confirm/" in url]
     assert f"Conferma l'iscrizione: {link}\n" in text
 
 
