@@ -107,6 +107,8 @@ class LinkMaker:
 def _fold(name: str, value: str) -> bytes:
     """One header line, folded and RFC 2047-encoded as the standard library sees fit."""
     # A line break in a value would start a new header: never let one through.
+    if name == "Subject":
+        return outgoing.subject_line(value)
     value = " ".join(value.splitlines())
     return SMTP.fold_binary(name, SMTP.header_factory(name, value))
 

@@ -4,7 +4,7 @@ Django serialises an EmailMessage with the standard library's compat32 policy,
 which writes what RFC 5322 and mail checkers frown on: a `Subject` of encoded
 words folded so that its first line is empty, a `MIME-Version` header in every
 MIME subpart, and a `Date` in `-0000` (zone unknown). `wire_bytes` re-writes the
-message with the SMTP policy (CRLF, encoded words folded after the first), one
+message with the SMTP policy (CRLF; `subject_line` writes the Subject), one
 `MIME-Version` at the top and a `Date` with the numeric offset of TIME_ZONE, then
 signs it with DKIM (dkim_signing.py). `SMTPBackend` sends through Django's SMTP backend
 with these bytes; the digest copies (messages.py) are built to the same rules.
@@ -15,6 +15,7 @@ from __future__ import annotations
 import email
 import email.policy
 import smtplib
+from email.header import Header
 
 from django.core.mail import EmailMessage
 from django.core.mail.backends.smtp import EmailBackend as DjangoSMTPBackend
@@ -29,6 +30,19 @@ def date_header() -> str:
     return email.utils.format_datetime(timezone.localtime().replace(microsecond=0))
 
 
+def subject_line(subject: str) -> bytes:
+    """The Subject header line: text from its first line, encoded words only when needed.
+
+    Written with email.header rather than the SMTP policy's folder, whose output
+    differs between Python versions (3.13 puts a stray space between encoded words
+    of a long Subject, which readers then show).
+    """
+    value = " ".join(str(subject).splitlines())
+    charset = "us-ascii" if value.isascii() else "utf-8"
+    folded = Header(value, charset, header_name="Subject").encode(linesep="\r\n")
+    return f"Subject: {folded}\r\n".encode("ascii")
+
+
 def wire_bytes(message: EmailMessage) -> bytes:
     """`message` as it goes to the relay: tidy headers, CRLF line ends, DKIM-signed."""
     subject = message.subject
@@ -41,8 +55,7 @@ def wire_bytes(message: EmailMessage) -> bytes:
     if "Date" not in message.extra_headers:
         parsed.replace_header("Date", date_header())
     del parsed["Subject"]
-    parsed["Subject"] = " ".join(str(subject).splitlines())  # folded by the SMTP policy
-    return dkim_signing.sign(parsed.as_bytes())
+    return dkim_signing.sign(subject_line(subject) + parsed.as_bytes())
 
 
 class SMTPBackend(DjangoSMTPBackend):
