@@ -169,8 +169,8 @@ MUTANTS = [
         "task-acked-early",
         "acks: a task whose worker dies runs again (acks_late)",
         "cms/tasks.py",
-        "    acks_late=True,\n    ignore_result=True,\n    autoretry_for",
-        "    acks_late=False,\n    ignore_result=True,\n    autoretry_for",
+        "    bind=True,\n    acks_late=True,\n    ignore_result=True,\n    autoretry_for",
+        "    bind=True,\n    acks_late=False,\n    ignore_result=True,\n    autoretry_for",
         ("tests/test_acks.py",),
     ),
     Mutant(
