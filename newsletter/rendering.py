@@ -20,11 +20,14 @@ import mjml
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import formats, timezone, translation
+from django.utils.html import escape
 
 from cms.links import absolute_url
 
 from . import clicks
+from .addresses import keyed_hash
+from .content import CARD_IMAGE_SPEC
 
 
 @dataclass(frozen=True)
@@ -86,8 +89,6 @@ PERSONAL_FIELDS = ("unsubscribe_url", "preferences_url")
 
 
 def placeholder(issue_id: int, field: str) -> str:
-    from .addresses import keyed_hash
-
     return "ph" + keyed_hash(f"newsletter-placeholder:{issue_id}:{field}")[:30]
 
 
@@ -97,8 +98,6 @@ LOWER_CASE_MONTHS = {"it"}
 
 
 def long_date(day, language: str) -> str:
-    from django.utils import formats, timezone
-
     if isinstance(day, datetime):
         day = timezone.localtime(day)
     with translation.override(language):
@@ -123,8 +122,6 @@ IMAGE_WIDTH = 640 - 2 * 16
 
 
 def _image_height() -> int:
-    from .content import CARD_IMAGE_SPEC
-
     width, height = CARD_IMAGE_SPEC.removeprefix("fill-").split("x")
     return round(IMAGE_WIDTH * int(height) / int(width))
 
@@ -173,8 +170,6 @@ def render_issue(issue, key: str = "", *, items=None) -> RenderedEmail:
 
 
 def archive_url(issue) -> str:
-    from django.urls import reverse
-
     return absolute_url(
         reverse("newsletter:archive-issue", args=[issue.newsletter.slug, issue.number])
     )
@@ -182,8 +177,6 @@ def archive_url(issue) -> str:
 
 def personalise(rendered: RenderedEmail, issue_id: int, links: dict[str, str]) -> RenderedEmail:
     """Substitute the per-subscriber links into a rendered variant."""
-    from django.utils.html import escape
-
     html, text = rendered.html, rendered.text
     for name in PERSONAL_FIELDS:
         token = placeholder(issue_id, name)
