@@ -77,7 +77,9 @@ def test_the_admin_refuses_an_english_delegate_on_an_italian_mission(admin_clien
 
     assert response.status_code == 200
     errors = delegate_errors(response)
-    assert errors and "«Eugenio Giani» è in Inglese, ma questo contenuto è in Italiano" in errors[0], errors
+    assert (
+        errors and "«Eugenio Giani» è in Inglese, ma questo contenuto è in Italiano" in errors[0]
+    ), errors
     assert [d.person for d in Mission.objects.get(pk=mission.pk).delegates.all()] == [giani]
 
 
@@ -134,12 +136,16 @@ def test_translating_a_mission_links_the_english_version_of_its_delegate(admin_c
     mission = italian_mission(giani)
 
     response = admin_client.post(
-        reverse("simple_translation:submit_snippet_translation", args=("cms", "mission", mission.pk)),
+        reverse(
+            "simple_translation:submit_snippet_translation", args=("cms", "mission", mission.pk)
+        ),
         {"locales": [factories.locale("en").pk]},
     )
 
     assert response.status_code == 302, response.content.decode()[:500]
-    english = Mission.objects.get(translation_key=mission.translation_key, locale__language_code="en")
+    english = Mission.objects.get(
+        translation_key=mission.translation_key, locale__language_code="en"
+    )
     assert [d.person for d in english.delegates.all()] == [english_giani]
     assert [d.role for d in english.delegates.all()] == ["presidente"]
     assert Person.objects.filter(locale__language_code="en").count() == 1
