@@ -173,6 +173,8 @@ def _xml_feed(request: HttpRequest, feed_class, content_type: str) -> HttpRespon
             unique_id=url,
             unique_id_is_permalink=True,
             pubdate=page.publication_date or page.first_published_at,
+            # The page's last publication with its microseconds (RFC 3339 allows
+            # fractional seconds): entries published within one second stay distinct.
             updateddate=page.last_published_at,
             categories=[clean(topic.name) for topic in page.topics.all()],
             content_html=news_html(page, query.batch),

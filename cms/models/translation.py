@@ -191,12 +191,37 @@ def link_locale_errors(instance: TranslatableMixin) -> dict[str, ValidationError
         for field in translatable_link_fields(type(instance))
     }
     if not getattr(instance, "_link_rows_checked_by_form", False):
-        # Links held by chooser rows (links.py), read through their many-to-many
-        # field; an admin form reports them on the rows instead (check_child_links).
-        for field in type(instance)._meta.many_to_many:
-            if isinstance(field, LinkedManyToManyField):
-                links[field.name] = list(getattr(instance, field.name).all())
+        # Links held by child rows; an admin form reports them on the rows instead
+        # (check_child_links).
+        links.update(child_row_links(instance))
     return links_in_other_locales(instance.locale, links)
+
+
+def child_row_links(instance: models.Model) -> dict[str, list[TranslatableMixin]]:
+    """The entities the child rows of `instance` link, by the name a field error takes.
+
+    Chooser rows (links.py) are read through their many-to-many field and named after
+    it (a news page's `topics`); other rows (a mission's `delegates`, each naming a
+    person) are named after their child relation.
+    """
+    links: dict[str, list[TranslatableMixin]] = {}
+    through_rows = set()
+    for field in type(instance)._meta.many_to_many:
+        if isinstance(field, LinkedManyToManyField):
+            links[field.name] = list(getattr(instance, field.name).all())
+            through_rows.add(field.links)
+    for relation in get_all_child_relations(type(instance)):
+        accessor = relation.get_accessor_name()
+        fields = translatable_link_fields(relation.related_model)
+        if accessor in through_rows or not fields:
+            continue
+        links[accessor] = [
+            entity
+            for child in getattr(instance, accessor).all()
+            for field in fields
+            for entity in linked_entities(child, field)
+        ]
+    return links
 
 
 class LinksInOwnLocaleMixin:

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+import xml.etree.ElementTree as ET
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.utils import timezone
 from wagtail.images.models import Image
 from wagtail.models import Page, Revision, Site
 
 from cms.demo import REFERENCE_SLUG
+from cms.links import page_html_url
 from cms.models import Mission, NewsIndexPage, NewsPage, Organisation, Person, Place, Topic
 
 pytestmark = pytest.mark.django_db
@@ -121,6 +124,27 @@ def test_at_least_fifteen_more_items_are_dated_over_recent_weeks(demo):
 
     assert recent.count() >= 15
     assert recent.values("topics").distinct().count() >= 4
+
+
+@pytest.mark.parametrize("language", ["it", "en"])
+def test_no_two_entries_of_the_demo_atom_feed_share_updated(demo, language):
+    # The W3C validator warns when entries share atom:updated; each must still be
+    # the page's real last publication, not a made-up tie-breaker.
+    cache.clear()
+    response = Client().get("/feeds/news.atom", {"locale": language})
+    assert response.status_code == 200
+    atom = "{http://www.w3.org/2005/Atom}"
+    entries = ET.fromstring(response.content).findall(f"{atom}entry")
+    pages = {
+        page_html_url(page): page
+        for page in NewsPage.objects.live().filter(locale__language_code=language)
+    }
+
+    updated = [entry.findtext(f"{atom}updated") for entry in entries]
+    assert entries and len(set(updated)) == len(updated), updated
+    for entry, stamp in zip(entries, updated, strict=True):
+        page = pages[entry.find(f"{atom}link[@rel='alternate']").get("href")]
+        assert datetime.fromisoformat(stamp) == page.last_published_at, page.title
 
 
 def test_every_demo_image_has_alt_text(demo):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
 from pathlib import Path
 
 import jsonschema
@@ -11,6 +12,8 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from cms.links import page_html_url
+from cms.models import NewsPage
 from tests import factories
 
 pytestmark = [pytest.mark.services("postgres", "redis"), pytest.mark.django_db]
@@ -122,3 +125,28 @@ def test_an_unknown_locale_is_a_400(feed):
     response = Client().get(f"/feeds/{feed}?locale=de")
     assert response.status_code == 400
     assert response.json()["parameter"] == "locale"
+
+
+def test_atom_entries_published_within_one_second_keep_distinct_updated():
+    # RFC 4287 dates are RFC 3339 date-times, which may carry fractional seconds:
+    # the feed gives each entry its page's own last publication, microseconds included.
+    first, second = NewsPage.objects.live().filter(locale__language_code="it").order_by("pk")[:2]
+    same_second = datetime(2026, 11, 30, 10, 0, 0, tzinfo=UTC)
+    for page, microsecond in ((first, 250_000), (second, 750_001)):
+        NewsPage.objects.filter(pk=page.pk).update(
+            last_published_at=same_second.replace(microsecond=microsecond)
+        )
+    cache.clear()
+
+    root = ET.fromstring(get("/feeds/news.atom").content)
+
+    updated = {
+        entry.find(f"{ATOM}link").get("href"): datetime.fromisoformat(
+            entry.findtext(f"{ATOM}updated")
+        )
+        for entry in root.findall(f"{ATOM}entry")
+    }
+    for page in (first, second):
+        page.refresh_from_db()
+        assert updated[page_html_url(page)] == page.last_published_at
+    assert len(set(updated.values())) == len(updated) == 2
