@@ -1,7 +1,7 @@
 """A newsletter manager walks the admin in Chromium: dashboard, issue report, confirm before
 sending, subscriber timeline, suppression undo, and the newsletter form's day fields.
 
-Screenshots go to tests/artefacts/ (git-ignored) for a human to look at.
+Screenshots go to var/artefacts/newsletter-manager/ (git-ignored) for a human to look at.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from playwright.sync_api import expect, sync_playwright
@@ -23,7 +24,7 @@ from tests.support import services
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run"]  # fmt: skip
 TIMEOUT_MS = 20_000
-ARTEFACTS = Path(__file__).resolve().parent.parent / "artefacts"
+ARTEFACTS = Path(settings.BASE_DIR) / "var" / "artefacts" / "newsletter-manager"
 
 
 @pytest.fixture
@@ -49,7 +50,7 @@ def test_a_newsletter_manager_walks_dashboard_report_confirmation_timeline_and_u
     live_server, manager_setup
 ):
     newsletter, sent, draft, anna, _people = manager_setup
-    ARTEFACTS.mkdir(exist_ok=True)
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
     base = live_server.url
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=services.CHROMIUM, args=ARGS)
