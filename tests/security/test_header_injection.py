@@ -12,7 +12,6 @@ from newsletter import subscriptions, transport
 from newsletter.models import Issue
 from newsletter.subscriptions import RequestInfo, Selection
 from tests.newsletter import builders
-from tests.newsletter.consent_support import eager_tasks, fresh_rate_limits  # noqa: F401
 from tests.newsletter.sending_support import send_all
 
 pytestmark = [pytest.mark.services("postgres", "redis"), pytest.mark.django_db]
@@ -44,9 +43,7 @@ def received(smtp_settings, smtp_server):
         smtp_server.wait_for(count)
         items = smtp_server.received()
         assert all(
-            "vittima@evil.example" not in recipient
-            for item in items
-            for recipient in item.rcpt_tos
+            "vittima@evil.example" not in recipient for item in items for recipient in item.rcpt_tos
         )
         return [item.raw for item in items]
 
