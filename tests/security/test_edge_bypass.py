@@ -8,7 +8,11 @@ import socket
 
 import pytest
 
-from tests.cms.test_edge_cache import django_requests, varnish  # noqa: F401  (fixtures)
+from tests.cms import test_edge_cache
+
+# The varnishd and request-counting fixtures of the edge cache tests.
+varnish = test_edge_cache.varnish
+django_requests = test_edge_cache.django_requests
 
 pytestmark = [pytest.mark.services("postgres", "redis"), pytest.mark.django_db(transaction=True)]
 
