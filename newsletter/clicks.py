@@ -25,8 +25,11 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from .models import IssueItem
+from .models import IssueItem, IssueState
 from .tokens import absolute_url
+
+# States in which an issue has reached (some) subscribers: its links are public.
+MAILED_STATES = {IssueState.SENDING, IssueState.SENT, IssueState.PAUSED}
 
 
 def redirect_url(item: IssueItem) -> str:
@@ -52,18 +55,21 @@ def counted_items(issue, items: list) -> list:
 def follow(request: HttpRequest, issue_id: int, item_id: int) -> HttpResponse:
     found = (
         IssueItem.objects.filter(pk=item_id, issue_id=issue_id)
-        .values_list("url", "issue__newsletter__count_clicks", "issue__send_started_at")
+        .values_list(
+            "url", "issue__newsletter__count_clicks", "issue__send_started_at", "issue__state"
+        )
         .first()
     )
     if found is None:
         raise Http404
-    url, counting, started = found
-    if started is None and not request.user.has_perm("newsletter.view_issue"):
+    url, counting, started_at, state = found
+    started = started_at is not None or state in MAILED_STATES
+    if not started and not request.user.has_perm("newsletter.view_issue"):
         raise Http404
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise Http404  # frozen items hold absolute web addresses; anything else is not followed
-    if counting and started is not None:
+    if counting and started:
         IssueItem.objects.filter(pk=item_id).update(clicks=F("clicks") + 1)
     response = HttpResponseRedirect(url)
     response["Referrer-Policy"] = "no-referrer"

@@ -50,6 +50,16 @@ def test_a_link_of_an_issue_never_sent_is_not_found_and_not_counted(client, stat
 
 
 @pytest.mark.django_db
+def test_a_sent_issue_without_a_start_time_still_redirects_and_counts(client):
+    issue = counted_issue(started=False)
+    Issue.objects.filter(pk=issue.pk).update(state=IssueState.SENT)
+    item = issue.items.get()
+    assert client.get(link(issue, item)).status_code == 302
+    item.refresh_from_db()
+    assert item.clicks == 1
+
+
+@pytest.mark.django_db
 def test_an_editor_may_follow_a_link_of_a_test_email_without_counting_it(client):
     issue = counted_issue(started=False)
     item = issue.items.get()
