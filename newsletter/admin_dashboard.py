@@ -10,6 +10,8 @@ uncertain deliveries with their reason.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -57,6 +59,13 @@ def add_newsletter_panel(request: HttpRequest, panels: list) -> None:
         panels.append(NewsletterPanel())
 
 
+def with_web_link(item):
+    """The item with ``link`` set to its URL when that is an absolute http(s) address."""
+    parts = urlsplit(item.url)
+    item.link = item.url if parts.scheme in ("http", "https") and parts.netloc else ""
+    return item
+
+
 @permission_required("newsletter.view_issue", raise_exception=True)
 def issue_report(request: HttpRequest, pk: int) -> HttpResponse:
     issue = get_object_or_404(Issue.objects.select_related("newsletter"), pk=pk)
@@ -73,7 +82,9 @@ def issue_report(request: HttpRequest, pk: int) -> HttpResponse:
             "unsubscribes": reports.attributed_unsubscribes(issue),
             "suppressions": reports.attributed_suppressions(issue),
             "counting_clicks": issue.newsletter.count_clicks,
-            "items": issue.items.order_by("position"),
+            "items": [with_web_link(item) for item in issue.items.order_by("position")],
+            # Addresses are for those who may see subscribers, not everyone who sees issues.
+            "show_addresses": request.user.has_perm("newsletter.view_subscriber"),
         },
     )
 

@@ -7,11 +7,17 @@ a click says "someone opened this item of this issue" and nothing else. The redi
 looks the item up by primary key within that issue and goes only to the URL frozen
 in it: no other destination can be reached through it (no open redirect), and each
 request costs two indexed statements whatever the size of the issue.
+
+Only an issue whose sending has started is public: the links of a draft or approved
+issue would tell anyone counting ids what the next issue holds. Those answer 404 to
+the public; an editor who may view issues (following a link of "send a test to me")
+is redirected, and never counted.
 """
 
 from __future__ import annotations
 
 import copy
+from urllib.parse import urlsplit
 
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -19,8 +25,11 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from .models import IssueItem
+from .models import IssueItem, IssueState
 from .tokens import absolute_url
+
+# States in which an issue has reached (some) subscribers: its links are public.
+MAILED_STATES = {IssueState.SENDING, IssueState.SENT, IssueState.PAUSED}
 
 
 def redirect_url(item: IssueItem) -> str:
@@ -46,13 +55,21 @@ def counted_items(issue, items: list) -> list:
 def follow(request: HttpRequest, issue_id: int, item_id: int) -> HttpResponse:
     found = (
         IssueItem.objects.filter(pk=item_id, issue_id=issue_id)
-        .values_list("url", "issue__newsletter__count_clicks")
+        .values_list(
+            "url", "issue__newsletter__count_clicks", "issue__send_started_at", "issue__state"
+        )
         .first()
     )
     if found is None:
         raise Http404
-    url, counting = found
-    if counting:
+    url, counting, started_at, state = found
+    started = started_at is not None or state in MAILED_STATES
+    if not started and not request.user.has_perm("newsletter.view_issue"):
+        raise Http404
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise Http404  # frozen items hold absolute web addresses; anything else is not followed
+    if counting and started:
         IssueItem.objects.filter(pk=item_id).update(clicks=F("clicks") + 1)
     response = HttpResponseRedirect(url)
     response["Referrer-Policy"] = "no-referrer"

@@ -47,20 +47,25 @@ def message_id_prefix(issue: Issue) -> str:
     return f"newsletter.{issue.newsletter_id}.issue.{issue.pk}.delivery."
 
 
+def one_line(text: str) -> str:
+    """`text` for a header: a line break (CR, LF, U+2028, NEL...) would start a new one."""
+    return " ".join(str(text).splitlines())
+
+
 def sender(newsletter: Newsletter) -> str:
-    name = " ".join(newsletter.sender_name.splitlines())  # a line break would start a header
+    name = one_line(newsletter.sender_name)
     return str(Address(display_name=name, addr_spec=newsletter.sender_email))
 
 
 def list_id(newsletter: Newsletter) -> str:
-    return formataddr((newsletter.name, f"{newsletter.slug}.{domain(newsletter)}"))
+    return formataddr((one_line(newsletter.name), f"{newsletter.slug}.{domain(newsletter)}"))
 
 
 def common_headers(issue: Issue) -> dict[str, str]:
     """The headers every copy of the issue carries."""
     newsletter = issue.newsletter
     headers = {
-        "Subject": issue.subject,
+        "Subject": one_line(issue.subject),
         "From": sender(newsletter),
         "List-Id": list_id(newsletter),
         "Auto-Submitted": "auto-generated",

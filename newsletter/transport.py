@@ -189,5 +189,5 @@ def send_test(issue: Issue, to: str) -> None:
     rendition = issue.renditions.filter(variant_key="").first() or render_variant(issue, "")
     body = without_personal_links(RenderedEmail(rendition.html, rendition.text), issue.pk)
     message = emails.compose(issue, body, to=to, headers={})
-    message.subject = f"[TEST] {issue.subject}"
+    message.subject = f"[TEST] {emails.one_line(issue.subject)}"
     message.send()

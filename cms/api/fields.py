@@ -161,6 +161,8 @@ class Preloaded:
             document_ids |= linked_documents
         batch.images = load_images({image_id for image_id in image_ids if image_id})
 
+        # The originals of aliases: meta.alias_of names one only if it is public.
+        page_ids |= {page.alias_of_id for page in pages if getattr(page, "alias_of_id", None)}
         page_ids.discard(None)
         condition = Q(id__in=page_ids)
         if with_relatives:
@@ -324,6 +326,26 @@ class TranslationsField(PreloadedField):
             page_summary(translation, self.batch)
             for translation in sorted(translations, key=lambda p: p.locale.language_code)
         ]
+
+
+class AliasOfField(PreloadedField):
+    """Wagtail's alias_of, but only when the original is public (cms.public): an alias
+    in a public section must not reveal a restricted, expired or unpublished original."""
+
+    def to_representation(self, page):
+        original = self.batch.pages.get(page.alias_of_id) if page.alias_of_id else None
+        if original is None:
+            return None
+        summary = page_summary(original, self.batch)
+        return {
+            "id": summary["id"],
+            "meta": {
+                "type": summary["type"],
+                "detail_url": summary["detail_url"],
+                "html_url": summary["html_url"],
+            },
+            "title": summary["title"],
+        }
 
 
 class ParentField(PreloadedField):

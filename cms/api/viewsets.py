@@ -195,6 +195,7 @@ class PagesViewSet(PublicAPIMixin, PagesAPIViewSet):
     def get_field_serializer_overrides(cls, model):
         overrides = super().get_field_serializer_overrides(model)
         overrides.update(
+            alias_of=api_fields.AliasOfField(),
             html_url=api_fields.HtmlUrlField(),
             locale=api_fields.LocaleField(),
             parent=api_fields.ParentField(),

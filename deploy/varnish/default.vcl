@@ -53,6 +53,11 @@ sub vcl_recv {
     if (req.method != "GET" && req.method != "HEAD") {
         return (pass);
     }
+    # A percent-encoded path ("/%61dmin/") is routed by Django as the decoded one, so the
+    # rules below would not see it: no public path needs one, so it is never cached.
+    if (req.url ~ "^[^?]*%") {
+        return (pass);
+    }
     # The admin, the newsletter's forms (CSRF, per subscriber), the preview (drafts),
     # provider webhooks, health checks: never from the cache.
     if (req.url ~ "^/(admin|django-admin|newsletter|anymail)/"

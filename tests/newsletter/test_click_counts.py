@@ -6,9 +6,10 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from newsletter import assembly
-from newsletter.models import IssueItem
+from newsletter.models import Issue, IssueItem
 from tests import factories
 from tests.newsletter import builders
 from tests.newsletter.sending_support import clean_cache, send_all  # noqa: F401
@@ -20,7 +21,11 @@ def issue_for(count_clicks: bool):
     newsletter = builders.newsletter(count_clicks=count_clicks, requires_approval=True)
     builders.subscriber(newsletter)
     factories.news(title="Robotica a Pisa")
-    return assembly.assemble(newsletter).issue
+    issue = assembly.assemble(newsletter).issue
+    # Links are public once sending starts (tests/security/test_click_redirect.py).
+    Issue.objects.filter(pk=issue.pk).update(send_started_at=timezone.now())
+    issue.refresh_from_db()
+    return issue
 
 
 def test_counting_is_off_by_default_and_links_go_straight_to_the_news():
