@@ -49,25 +49,31 @@ $(BIN)/python:
 	  || { echo "Python 3.11, 3.12 or 3.13 is required and none was found$(if $(PYTHON), ($(PYTHON) is not one of them))." >&2; \
 	       echo "Install one (python.org, your system's python3.13 package, or pyenv install 3.13)," >&2; \
 	       echo "then run make again, or point at it: make PYTHON=/path/to/python3.13" >&2; exit 1; }
-	"$(PYTHON)" -m venv $(VENV)
+	"$(PYTHON)" -m venv --without-pip $(VENV)
 
 # The install uses uv when it can: the same packages from the same index (PyPI, or
 # UV_INDEX_URL / PIP_INDEX_URL), with a third of pip's CPU time (docs/benchmarks.md).
-# It is the uv on PATH, or else uv installed into the venv by pip
-# (one wheel). If uv cannot be had or fails, pip does the install. INSTALLER=pip forces pip.
+# It is the uv on PATH, or else uv installed into the venv (one wheel) by the pip of
+# the Python that made it (`pip --python`, pip >= 22.3), or by the venv's own pip.
+# The venv is made without pip (ensurepip takes 5 s); uv puts pip into it with the
+# project, so .venv/bin/pip is there as usual. If uv cannot be had or fails, pip does
+# the install. INSTALLER=pip forces pip.
 # --compile-bytecode, as pip does: without the .pyc files each start of Django compiles
 # again wherever PYTHONDONTWRITEBYTECODE is set (twice the CPU time of every start).
 INSTALLER ?= uv
 
 $(INSTALLED): pyproject.toml | $(BIN)/python
 	@if [ "$(INSTALLER)" = uv ] && { command -v uv >/dev/null || test -x $(BIN)/uv \
-	       || $(BIN)/python -m pip install --quiet uv; }; then \
+	       || "$(PYTHON)" -m pip --python $(BIN)/python install --quiet uv 2>/dev/null \
+	       || { $(BIN)/python -m ensurepip --default-pip >/dev/null \
+	            && $(BIN)/python -m pip install --quiet uv; }; }; then \
 	  uv=$$(command -v uv || echo $(BIN)/uv); \
 	  if [ -n "$${PIP_INDEX_URL:-}" ] && [ -z "$${UV_INDEX_URL:-}" ]; then export UV_INDEX_URL="$$PIP_INDEX_URL"; fi; \
 	  echo "$$uv pip install -e \".[dev]\""; \
-	  "$$uv" pip install --quiet --compile-bytecode --python $(BIN)/python -e ".[dev]" && exit 0; \
+	  "$$uv" pip install --quiet --compile-bytecode --python $(BIN)/python pip -e ".[dev]" && exit 0; \
 	  echo "uv could not install the project; trying pip." >&2; \
 	fi; \
+	test -x $(BIN)/pip || $(BIN)/python -m ensurepip --default-pip >/dev/null; \
 	echo '$(BIN)/python -m pip install -e ".[dev]"'; \
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	@touch $@

@@ -5,6 +5,9 @@ DATABASE_URL / REDIS_URL are set (data in var/services/, addresses in
 var/services.env for other commands), migrate, load the demo content, ensure an
 admin account, then start the Procfile with honcho. Ctrl-C or SIGTERM stops every
 process, the services last.
+
+`scripts/run.py --after-web` (the Procfile's worker and beat lines) waits until the web
+server answers on /healthz, at most AFTER_WEB_TIMEOUT seconds, then exits 0.
 """
 
 from __future__ import annotations
@@ -57,6 +60,35 @@ def wait_until_listening(host: str, port: int, process: subprocess.Popen) -> boo
         except OSError:
             time.sleep(0.5)
     return False
+
+
+AFTER_WEB_TIMEOUT = 300.0
+
+
+def after_web(timeout: float = AFTER_WEB_TIMEOUT) -> int:
+    """Wait for the web server's first 200 on /healthz (WEB_BIND), bounded; always 0.
+
+    Started after it, the worker and beat do not compete with the web server for the CPU
+    while it boots: on two cores that is seconds off the first answer. If it never
+    answers they start anyway when the time is up (honcho stops everything if the web
+    process exits).
+    """
+    import urllib.request
+
+    host, _, port = (os.environ.get("WEB_BIND") or "127.0.0.1:8000").rpartition(":")
+    host = "127.0.0.1" if host in {"", "0.0.0.0"} else host.strip("[]")
+    url = f"http://{f'[{host}]' if ':' in host else host}:{port}/healthz"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return 0
+        except OSError:
+            pass
+        time.sleep(0.25)
+    print(f"{url} did not answer within {timeout:.0f} s; starting anyway.", file=sys.stderr)
+    return 0
 
 
 def prepare_database() -> tuple[str, str]:
@@ -186,4 +218,4 @@ def serve(host: str, port: int, embedded: LocalServices | None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(after_web() if sys.argv[1:] == ["--after-web"] else main())
