@@ -3,10 +3,17 @@ emails, archive pages) is made absolute here, on SITE_URL."""
 
 from __future__ import annotations
 
+import re
 from typing import overload
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+from django.utils.http import RFC3986_SUBDELIMS, escape_leading_slashes
+from wagtail import urls as wagtail_urls
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Page
 
 
 @overload
@@ -38,9 +45,73 @@ def page_html_url(page, request=None) -> str | None:
     """The page's public address on SITE_URL, or None when no site serves it.
 
     `request` is anything Wagtail may memoise the site root paths on (a request, or one
-    object shared by a run of pages): with it, a run of pages costs no query per page.
+    object shared by a run of pages): with it, a run of pages costs no query per page,
+    and the address is built from the page's url_path (see _page_path).
     """
+    path = _page_path(page, request) if request is not None else _wagtail_page_path(page, None)
+    return absolute_url(path) if path else None
+
+
+def _wagtail_page_path(page, request) -> str | None:
     parts = page.get_url_parts(request)
-    if not parts or not parts[2]:
+    return parts[2] if parts else None
+
+
+_SERVE_PATH = re.compile(wagtail_urls.serve_pattern)
+
+
+def _page_path(page, request) -> str | None:
+    """What Page.get_url_parts(request)[2] answers, without its per-page costs.
+
+    Wagtail reverses `wagtail_serve` for every page, inside a translation.override.
+    Here the address under each (site root, language) is reversed once per request and a
+    page's own part (its url_path below the root) is checked and quoted as reverse()
+    would. Anything unusual (a page class with its own routing, a page under two sites)
+    goes to Wagtail.
+    """
+    if type(page).get_url_parts is not Page.get_url_parts:
+        return _wagtail_page_path(page, request)
+    roots = [
+        srp for srp in page._get_site_root_paths(request) if page.url_path.startswith(srp.root_path)
+    ]
+    if not roots:
         return None
-    return absolute_url(parts[2])
+    if len({root.site_id for root in roots}) > 1:
+        return _wagtail_page_path(page, request)
+    root = roots[0]
+    rest = page.url_path[len(root.root_path) :]
+    if not _SERVE_PATH.search(rest):
+        return None  # NoReverseMatch: Wagtail answers (site_id, None, None)
+    prefix = _serve_prefix(request, root.language_code)
+    if prefix is None:
+        return None
+    return escape_leading_slashes(prefix + quote(rest, safe=RFC3986_SUBDELIMS + "/~:@"))
+
+
+def _serve_prefix(request, language_code: str) -> str | None:
+    """reverse("wagtail_serve", args=("",)) in the page's language, memoised on `request`."""
+    active = translation.get_language()
+    try:
+        prefixes = request._notiziario_serve_prefixes
+    except AttributeError:
+        prefixes = request._notiziario_serve_prefixes = {}
+    key = (language_code, active)
+    if key not in prefixes:
+        prefixes[key] = _reverse_serve_prefix(language_code, active)
+    return prefixes[key]
+
+
+def _reverse_serve_prefix(language_code: str, active: str | None) -> str | None:
+    # As Page.get_url_parts: an active language that is a variant of the page's wins.
+    try:
+        if get_supported_content_language_variant(active) == language_code:
+            language_code = active
+    except LookupError:
+        pass
+    try:
+        if getattr(settings, "WAGTAIL_I18N_ENABLED", False):
+            with translation.override(language_code):
+                return reverse("wagtail_serve", args=("",))
+        return reverse("wagtail_serve", args=("",))
+    except NoReverseMatch:
+        return None

@@ -48,6 +48,17 @@ from web.params import MAX_ID, parse_whole_number
 # Never filterable or orderable, whatever the model says.
 PRIVATE_FIELDS = {"owner", "locked_by", "latest_revision", "live_revision"}
 
+SERIALIZER_CLASSES_KEPT = 256
+_serializer_classes: dict[tuple, type] = {}
+
+
+def _frozen(fields_config) -> tuple:
+    """parse_fields_parameter's nested lists as a hashable key."""
+    return tuple(
+        (name, negated, _frozen(children) if children else None)
+        for name, negated, children in fields_config or ()
+    )
+
 
 class PublicAPIMixin:
     """Anonymous, JSON-only, strict about its parameters."""
@@ -84,6 +95,21 @@ class PublicAPIMixin:
     def get_serializer_class(self):
         with params.about("fields"):
             return super().get_serializer_class()
+
+    @classmethod
+    def _get_serializer_class(cls, router, model, fields_config, show_details=False, nested=False):
+        # Wagtail builds a new serializer class (and one per nested model) on every request;
+        # it depends only on these arguments, so each is built once per process.
+        key = (cls, router, model, _frozen(fields_config), show_details, nested)
+        found = _serializer_classes.get(key)
+        if found is None:
+            found = super()._get_serializer_class(
+                router, model, fields_config, show_details=show_details, nested=nested
+            )
+            if len(_serializer_classes) >= SERIALIZER_CLASSES_KEPT:
+                _serializer_classes.clear()  # bounded: `fields=` may take countless values
+            _serializer_classes[key] = found
+        return found
 
     @classmethod
     def get_body_fields(cls, model):
@@ -255,6 +281,14 @@ class PagesViewSet(PublicAPIMixin, PagesAPIViewSet):
         return models
 
     def get_queryset(self):
+        # Asked twice per listing (Wagtail's get_serializer_class wants the model): build once.
+        if self._queryset is None:
+            self._queryset = self._build_queryset()
+        return self._queryset.all()
+
+    _queryset: QuerySet | None = None
+
+    def _build_queryset(self) -> QuerySet:
         models = self.requested_models()
         if models == [NewsPage]:
             return self.news_queryset().order_by("-publication_date", "-id")

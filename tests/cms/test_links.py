@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.test import RequestFactory
+from django.utils import translation
+from wagtail.models import Page
 
-from cms.links import absolute_url
+from cms.links import absolute_url, page_html_url
+from tests import factories
 
 pytestmark = pytest.mark.usefixtures("site_url")
 
@@ -43,3 +47,29 @@ def test_a_query_and_fragment_are_kept():
     assert absolute_url("/feeds/news.rss?topic=1#x") == (
         "https://notizie.example.org/feeds/news.rss?topic=1#x"
     )
+
+
+def _wagtail_html_url(page, request) -> str | None:
+    parts = page.get_url_parts(request)
+    return absolute_url(parts[2]) if parts and parts[2] else None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("active", ["it", "en"])
+def test_a_page_address_is_wagtails_own_in_each_language_and_for_unicode_slugs(active):
+    italian = factories.news(title="Caffè è più forte")
+    italian.slug = "caffè-è-più-forte"
+    italian.save_revision().publish()
+    factories.site_tree("en")
+    english = italian.copy_for_translation(factories.locale("en"), copy_parents=True)
+    english.slug = "coffee-is-stronger"
+    english.save_revision().publish()
+    request = RequestFactory().get("/")
+    with translation.override(active):
+        pages = list(Page.objects.filter(depth__gt=1).specific())
+        expected = {page.id: _wagtail_html_url(page, request) for page in pages}
+        # A fresh request: the memoised prefixes start empty, as on a real request.
+        request = RequestFactory().get("/")
+        assert {page.id: page_html_url(page, request) for page in pages} == expected
+    assert expected[english.id].startswith("https://notizie.example.org/en/")
+    assert "caff%C3%A8-%C3%A8-pi%C3%B9-forte/" in expected[italian.id]
