@@ -43,7 +43,17 @@ class NewsPageForm(LinksInOwnLocalePageForm):
     Wagtail calls `defer_required_fields()` on the form only for a draft save (and a
     preview), and relaxes the form's own required fields and block fields; the flag
     tells `NewsPage.clean()` to relax its own in the same case.
+
+    A page in moderation is the exception: workflow approval publishes its latest
+    revision as it stands, with no form in between, so while a workflow is in progress
+    every draft is checked as if it were being published. Bulk publish re-checks in
+    `cms.wagtail_hooks.refuse_bulk_publishing_incomplete_pages`.
     """
+
+    def defer_required_fields(self) -> None:
+        if self.instance.pk and self.instance.workflow_in_progress:
+            return
+        super().defer_required_fields()
 
     def _post_clean(self) -> None:
         self.instance.deferring_required_fields = self.is_deferred_validation
