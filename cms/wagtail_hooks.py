@@ -16,6 +16,7 @@ from wagtail.admin.utils import get_valid_next_url_from_request
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from cms.admin_choosers import entity_chooser
 from cms.admin_webhooks import WebhooksGroup
 from cms.models import Mission, Organisation, Person, Place, Topic
 
@@ -27,6 +28,8 @@ class TopicViewSet(SnippetViewSet):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     ordering = ["name"]
+    # *Crea* in the chooser, in the page's language (cms/admin_choosers.py).
+    chooser_viewset_class = entity_chooser(["name", "slug"])
 
 
 class OrganisationViewSet(SnippetViewSet):
@@ -37,6 +40,8 @@ class OrganisationViewSet(SnippetViewSet):
     list_filter = ["kind"]
     search_fields = ["name", "description"]
     ordering = ["name"]
+    # *Crea* in the chooser, in the page's language (cms/admin_choosers.py).
+    chooser_viewset_class = entity_chooser(["name", "slug", "kind"])
 
 
 class PersonViewSet(SnippetViewSet):
@@ -47,6 +52,8 @@ class PersonViewSet(SnippetViewSet):
     list_filter = ["organisation"]
     search_fields = ["name", "role"]
     ordering = ["name"]
+    # *Crea* in the chooser, in the page's language (cms/admin_choosers.py).
+    chooser_viewset_class = entity_chooser(["name", "slug", "role"])
 
 
 class PlaceViewSet(SnippetViewSet):
@@ -57,6 +64,8 @@ class PlaceViewSet(SnippetViewSet):
     list_filter = ["country"]
     search_fields = ["name", "city", "country"]
     ordering = ["name"]
+    # *Crea* in the chooser, in the page's language (cms/admin_choosers.py).
+    chooser_viewset_class = entity_chooser(["name", "slug", "city", "region", "country"])
 
 
 class MissionViewSet(SnippetViewSet):
