@@ -18,7 +18,9 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models.fields.related_descriptors import ManyToManyDescriptor
+from modelcluster.forms import BaseChildFormSet
 from modelcluster.queryset import FakeQuerySet
+from wagtail.admin.panels import MultipleChooserPanel
 
 
 class InMemoryLinksDescriptor(ManyToManyDescriptor):
@@ -75,3 +77,36 @@ class LinkedManyToManyField(models.ManyToManyField):
             setattr(
                 cls, self.name, InMemoryLinksDescriptor(self.remote_field, self.links, self.target)
             )
+
+
+class EntityLinkFormSet(BaseChildFormSet):
+    """The rows of an entity chooser. Choosing an entity already chosen is refused on
+    the row, naming the entity in Italian (the link model's `duplicate_message`), instead
+    of Django's generic «dati duplicati di page e topic»."""
+
+    target: str = ""
+
+    def validate_unique(self) -> None:
+        seen: set[int] = set()
+        for form in self.forms:
+            if form in self.deleted_forms or not form.is_valid():
+                continue
+            entity = form.cleaned_data.get(self.target)
+            if entity is None:
+                continue
+            if entity.pk in seen:
+                form.add_error(self.target, self.model.duplicate_message % {"name": entity})
+            seen.add(entity.pk)
+        super().validate_unique()
+
+
+class EntityChooserPanel(MultipleChooserPanel):
+    """A `MultipleChooserPanel` whose rows refuse a repeated entity with a clear message."""
+
+    def get_form_options(self):
+        options = super().get_form_options()
+        formset = type(
+            "EntityLinkFormSet", (EntityLinkFormSet,), {"target": self.chooser_field_name}
+        )
+        options["formsets"][self.relation_name]["formset"] = formset
+        return options

@@ -10,7 +10,6 @@ from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
     MultiFieldPanel,
-    MultipleChooserPanel,
     TitleFieldPanel,
 )
 from wagtail.fields import RichTextField, StreamField
@@ -19,7 +18,7 @@ from wagtail.search import index
 
 from cms.blocks import NewsBodyBlock
 
-from .links import LinkedManyToManyField
+from .links import EntityChooserPanel, LinkedManyToManyField
 from .preview_mode import HeadlessPreviewMode
 from .snippets import Mission, Organisation, Person, Place, Topic
 from .translation import LinksInOwnLocalePageForm, link_locale_errors
@@ -29,9 +28,9 @@ TITLE_MAX_LENGTH = 120
 STANDFIRST_MAX_LENGTH = 240
 
 
-def entity_panel(links: str, target: str, label) -> MultipleChooserPanel:
+def entity_panel(links: str, target: str, label) -> EntityChooserPanel:
     """A searchable, ordered chooser of reference entities (opens in the page's locale)."""
-    return MultipleChooserPanel(
+    return EntityChooserPanel(
         links, chooser_field_name=target, label=label, heading=label, min_num=0
     )
 
@@ -43,7 +42,17 @@ class NewsPageForm(LinksInOwnLocalePageForm):
     Wagtail calls `defer_required_fields()` on the form only for a draft save (and a
     preview), and relaxes the form's own required fields and block fields; the flag
     tells `NewsPage.clean()` to relax its own in the same case.
+
+    A page in moderation is the exception: workflow approval publishes its latest
+    revision as it stands, with no form in between, so while a workflow is in progress
+    every draft is checked as if it were being published. Bulk publish re-checks in
+    `cms.wagtail_hooks.refuse_bulk_publishing_incomplete_pages`.
     """
+
+    def defer_required_fields(self) -> None:
+        if self.instance.pk and self.instance.workflow_in_progress:
+            return
+        super().defer_required_fields()
 
     def _post_clean(self) -> None:
         self.instance.deferring_required_fields = self.is_deferred_validation
@@ -292,6 +301,7 @@ class NewsPageTopic(Orderable):
     )
 
     panels = [FieldPanel("topic")]
+    duplicate_message = _("Il tema «%(name)s» è già collegato alla notizia.")
 
     class Meta(Orderable.Meta):
         db_table = "cms_newspage_topics"
@@ -312,6 +322,7 @@ class NewsPageOrganisation(Orderable):
     )
 
     panels = [FieldPanel("organisation")]
+    duplicate_message = _("L'organizzazione «%(name)s» è già collegata alla notizia.")
 
     class Meta(Orderable.Meta):
         db_table = "cms_newspage_organisations"
@@ -329,6 +340,7 @@ class NewsPagePerson(Orderable):
     )
 
     panels = [FieldPanel("person")]
+    duplicate_message = _("La persona «%(name)s» è già collegata alla notizia.")
 
     class Meta(Orderable.Meta):
         db_table = "cms_newspage_people"
@@ -346,6 +358,7 @@ class NewsPagePlace(Orderable):
     )
 
     panels = [FieldPanel("place")]
+    duplicate_message = _("Il luogo «%(name)s» è già collegato alla notizia.")
 
     class Meta(Orderable.Meta):
         db_table = "cms_newspage_places"

@@ -12,12 +12,11 @@ from wagtail.admin.panels import (
     FieldRowPanel,
     InlinePanel,
     MultiFieldPanel,
-    MultipleChooserPanel,
 )
 from wagtail.models import Orderable, TranslatableMixin
 from wagtail.search import index
 
-from .links import LinkedManyToManyField
+from .links import EntityChooserPanel, LinkedManyToManyField
 from .translation import LinksInOwnLocaleMixin, LinksInOwnLocaleSnippetForm
 
 
@@ -275,7 +274,7 @@ class Mission(
         FieldRowPanel([FieldPanel("start_date"), FieldPanel("end_date")]),
         FieldPanel("summary"),
         InlinePanel("delegates", label=_("Delegazione")),
-        MultipleChooserPanel(
+        EntityChooserPanel(
             "organisation_links",
             chooser_field_name="organisation",
             label=_("Organizzazioni incontrate"),
@@ -352,6 +351,7 @@ class MissionOrganisation(Orderable):
     )
 
     panels = [FieldPanel("organisation")]
+    duplicate_message = _("L'organizzazione «%(name)s» è già tra quelle incontrate nella missione.")
 
     class Meta(Orderable.Meta):
         db_table = "cms_mission_organisations_met"

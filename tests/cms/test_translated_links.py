@@ -292,7 +292,7 @@ def test_choosing_the_same_topic_twice_is_refused(admin_client):
     assert response.status_code == 200
     formset = response.context["form"].formsets["topic_links"]
     messages = row_errors(response, "topic_links", "topic") + list(formset.non_form_errors())
-    assert any("duplicat" in message for message in messages)
+    assert "Il tema «Innovation» è già collegato alla notizia." in messages
     assert list(page.topics.all()) == [innovation]
 
 
