@@ -91,8 +91,13 @@ def wait_for_draft(title: str, seconds: float = 30) -> NewsPage:
 @pytest.mark.services("postgres")
 @pytest.mark.django_db(transaction=True)
 def test_an_editor_writes_previews_schedules_and_translates_with_the_choosers(
-    live_server, newsroom
+    live_server, newsroom, settings
 ):
+    # Wagtail 8 autosaves a new page a moment after typing; on a loaded machine that
+    # request may or may not come, and «Salva bozza» clicked while it is in flight
+    # creates the page twice (upstream wagtail#14359). The journey is about choosers,
+    # preview, scheduling and translation, so it saves the draft itself, once.
+    settings.WAGTAIL_AUTOSAVE_INTERVAL = 0
     index, innovazione, innovation = newsroom
     base = live_server.url
     go_live = timezone.localtime() + timedelta(days=2)
@@ -112,10 +117,6 @@ def test_an_editor_writes_previews_schedules_and_translates_with_the_choosers(
             expect(tab.locator("input[name='topic_links-0-topic']")).to_have_value(
                 str(innovazione.pk)
             )
-            # Wagtail 8 saves a new page by itself (autosave) a moment after typing;
-            # clicking «Salva bozza» while that request is in flight would create it twice.
-            wait_until(lambda: NewsPage.objects.filter(title=TITLE).exists(), "autosave")
-            tab.wait_for_timeout(1500)
             tab.get_by_role("button", name="Salva bozza").click()
             page = wait_for_draft(TITLE)
             tab.goto(f"{base}/admin/pages/{page.pk}/edit/")
