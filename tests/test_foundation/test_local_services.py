@@ -20,6 +20,9 @@ from devservices.servers import LocalServices
 
 from .processes import ROOT, clean_env, run
 
+# How long `make run`'s worker may take to answer a ping after the web server answers.
+WORKER_START_SECONDS = 90
+
 
 def _gone(pids: list[int], timeout: float = 30.0) -> bool:
     deadline = time.monotonic() + timeout
@@ -262,7 +265,15 @@ def test_make_run_serves_from_its_postgres_and_other_commands_reach_it_until_ctr
         assert vendor == "postgresql"
         assert f"127.0.0.1:{db_port}/" in running["DATABASE_URL"]
         assert int(pages) > 2  # the demo content make run loaded
-        ping = _from_the_same_checkout(checkout_var, "celery", "-A", "config", "inspect", "ping")
+        # The worker starts once the web server answers (Procfile): give it a bounded while.
+        deadline = time.monotonic() + WORKER_START_SECONDS
+        while True:
+            ping = _from_the_same_checkout(
+                checkout_var, "celery", "-A", "config", "inspect", "ping"
+            )
+            if ping.returncode == 0 or time.monotonic() > deadline:
+                break
+            time.sleep(1)
         assert ping.returncode == 0, ping.stdout + ping.stderr
         assert "pong" in ping.stdout
         with psycopg.connect(running["DATABASE_URL"]) as connection:
