@@ -8,30 +8,10 @@ from urllib.parse import urlencode
 import pytest
 
 from tests import factories
+from tests.support.api_parameters import PAGE_PARAMETERS
 
 pytestmark = [pytest.mark.services("postgres", "redis"), pytest.mark.django_db]
 
-PAGES_PARAMETERS = [
-    "limit",
-    "offset",
-    "fields",
-    "order",
-    "search",
-    "search_operator",
-    "locale",
-    "type",
-    "child_of",
-    "descendant_of",
-    "ancestor_of",
-    "translation_of",
-    "topic",
-    "organisation",
-    "person",
-    "place",
-    "mission",
-    "published_after",
-    "published_before",
-]
 VALUES = [
     "\x00",
     "1\x00",
@@ -68,13 +48,13 @@ def assert_names(response, parameter: str) -> None:
     assert body.get("parameter") == parameter or parameter in str(body)[:500], body
 
 
-@pytest.mark.parametrize("parameter", PAGES_PARAMETERS)
+@pytest.mark.parametrize("parameter", PAGE_PARAMETERS)
 def test_a_hostile_value_gets_a_400_that_names_its_parameter(client, content, parameter):
     for value in VALUES:
         assert_names(refusal(client, urlencode({parameter: value})), parameter)
 
 
-@pytest.mark.parametrize("parameter", PAGES_PARAMETERS)
+@pytest.mark.parametrize("parameter", PAGE_PARAMETERS)
 def test_a_repeated_parameter_is_answered_cleanly(client, content, parameter):
     response = refusal(client, f"{parameter}=1&{parameter}=2&{parameter}=%00")
     assert_names(response, parameter)

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from newsletter.models import IssueState
 from tests import factories
 from tests.newsletter import builders
+from tests.support.api_parameters import PAGE_PARAMETERS
 
 pytestmark = [pytest.mark.services("postgres", "redis"), pytest.mark.django_db]
 
@@ -145,25 +146,7 @@ API_LISTINGS = [
     "/api/v2/documents/",
 ]
 API_PARAMETERS = [
-    "limit",
-    "offset",
-    "fields",
-    "order",
-    "search",
-    "search_operator",
-    "locale",
-    "type",
-    "child_of",
-    "descendant_of",
-    "ancestor_of",
-    "translation_of",
-    "topic",
-    "organisation",
-    "person",
-    "place",
-    "mission",
-    "published_after",
-    "published_before",
+    *PAGE_PARAMETERS,
     "id",
     "title",
     "slug",
