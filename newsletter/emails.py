@@ -31,6 +31,7 @@ from cms.links import absolute_url
 from . import dkim_signing, outgoing, tokens
 from .addresses import normalise_email
 from .models import Delivery, Issue, IssueRendition, Newsletter, Subscriber
+from .outgoing import one_line
 from .rendering import RenderedEmail, personalise, render_email
 
 
@@ -45,11 +46,6 @@ def message_id(issue: Issue, delivery_id: int) -> str:
 
 def message_id_prefix(issue: Issue) -> str:
     return f"newsletter.{issue.newsletter_id}.issue.{issue.pk}.delivery."
-
-
-def one_line(text: str) -> str:
-    """`text` for a header: a line break (CR, LF, U+2028, NEL...) would start a new one."""
-    return " ".join(str(text).splitlines())
 
 
 def sender(newsletter: Newsletter) -> str:
@@ -114,7 +110,7 @@ def _fold(name: str, value: str) -> bytes:
     # A line break in a value would start a new header: never let one through.
     if name == "Subject":
         return outgoing.subject_line(value)
-    value = " ".join(value.splitlines())
+    value = one_line(value)
     return SMTP.fold_binary(name, SMTP.header_factory(name, value))
 
 
@@ -125,7 +121,7 @@ def _plain(name: str, value: str) -> bytes:
     URL) into encoded words, which mail clients do not read in such headers.
     Lists of <...> items are folded after their commas instead.
     """
-    value = " ".join(value.splitlines())
+    value = one_line(value)
     if not value.isascii():
         return _fold(name, value)
     folded = value.replace(">, <", ">,\r\n <")

@@ -30,6 +30,11 @@ def date_header() -> str:
     return email.utils.format_datetime(timezone.localtime().replace(microsecond=0))
 
 
+def one_line(text: str) -> str:
+    """`text` for a header: a line break (CR, LF, U+2028, NEL...) would start a new one."""
+    return " ".join(str(text).splitlines())
+
+
 def subject_line(subject: str) -> bytes:
     """The Subject header line: text from its first line, encoded words only when needed.
 
@@ -37,7 +42,7 @@ def subject_line(subject: str) -> bytes:
     differs between Python versions (3.13 puts a stray space between encoded words
     of a long Subject, which readers then show).
     """
-    value = " ".join(str(subject).splitlines())
+    value = one_line(subject)
     charset = "us-ascii" if value.isascii() else "utf-8"
     folded = Header(value, charset, header_name="Subject").encode(linesep="\r\n")
     return f"Subject: {folded}\r\n".encode("ascii")

@@ -34,7 +34,7 @@ from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 
 from web.ratelimit import RateLimit
 
-from . import emails, pipelining
+from . import emails, outgoing, pipelining
 from .assembly import render_variant
 from .models import Delivery, Issue, IssueRendition
 from .rendering import RenderedEmail, without_personal_links
@@ -189,5 +189,5 @@ def send_test(issue: Issue, to: str) -> None:
     rendition = issue.renditions.filter(variant_key="").first() or render_variant(issue, "")
     body = without_personal_links(RenderedEmail(rendition.html, rendition.text), issue.pk)
     message = emails.compose(issue, body, to=to, headers={})
-    message.subject = f"[TEST] {emails.one_line(issue.subject)}"
+    message.subject = f"[TEST] {outgoing.one_line(issue.subject)}"
     message.send()
