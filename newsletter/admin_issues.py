@@ -28,7 +28,7 @@ from wagtail.admin.menu import MenuItem as AdminMenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from cms.models.translation import links_in_other_locales, offer_only_locale
+from cms.models.translation import refuse_rows_in_other_locales
 
 from . import (
     admin_confirm,
@@ -49,17 +49,10 @@ from .models import DeliveryState, Issue, IssueState, Newsletter
 class NewsletterForm(CadenceFieldsMixin, WagtailAdminModelForm):
     """A newsletter's topics are topics of its own language; only the cadence's day field."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.locale_id and "topics" in self.fields:
-            offer_only_locale(self.fields["topics"], self.instance.locale_id)
-
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("locale") and cleaned.get("topics"):
-            errors = links_in_other_locales(cleaned["locale"], {"topics": cleaned["topics"]})
-            for name, error in errors.items():
-                self.add_error(name, error)
+        if cleaned.get("locale"):
+            refuse_rows_in_other_locales(self, cleaned["locale"])
         return cleaned
 
 
@@ -80,8 +73,7 @@ class NewsletterViewSet(ModelViewSet):
         FieldPanel("locale"),
         FieldPanel("description"),
         FieldPanel("intro"),
-        # Ticks instead of a Ctrl-click list (a plain many-to-many has no multiple chooser).
-        FieldPanel("topics", widget=forms.CheckboxSelectMultiple),
+        admin_newsletter_form.topic_panel(),
         FieldRowPanel([FieldPanel("is_public"), FieldPanel("is_active")]),
         MultiFieldPanel(
             [

@@ -4,13 +4,23 @@ A weekly newsletter needs a day of the week, a monthly one a day of the month
 (1–28), a daily one neither: the form shows (with a small script) and requires
 (on the server) only that field. The listing says "Sì"/"No", not True/False, and
 the success messages agree with "newsletter" (feminine in Italian).
+
+Topics are picked with the same searchable chooser as a news page's, opened in the
+newsletter's language: Wagtail's choosers add `locale=<wagtailConfig.ACTIVE_CONTENT_LOCALE>`
+to their URL, which the views set from the newsletter (the default language for a
+new one) and the script keeps in step with the language field.
 """
 
 from __future__ import annotations
 
+import json
+
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
+from wagtail.models import Locale
+
+from cms.models.links import EntityChooserPanel
 
 from .models import Cadence
 
@@ -34,6 +44,9 @@ class CadenceFieldsMixin:
             self.fields["send_day_of_month"].widget.attrs.update({"min": 1, "max": 28})
         if "cadence" in self.fields:
             self.fields["cadence"].widget.attrs["data-cadence"] = ""
+        if "locale" in self.fields:
+            codes = dict(Locale.objects.values_list("pk", "language_code"))
+            self.fields["locale"].widget.attrs["data-locale-codes"] = json.dumps(codes)
 
     def clean(self):
         cleaned = super().clean()
@@ -67,11 +80,30 @@ LIST_DISPLAY = [
 ]
 
 
-class NewsletterCreateView(generic.CreateView):
+def topic_panel() -> EntityChooserPanel:
+    return EntityChooserPanel(
+        "topic_links", chooser_field_name="topic", label=_("Temi"), heading=_("Temi"), min_num=0
+    )
+
+
+class ChoosersInNewsletterLocaleMixin:
+    """Puts the newsletter's language in the context, where Wagtail's admin reads the
+    locale its choosers open in (`ACTIVE_CONTENT_LOCALE`)."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        instance = getattr(self, "object", None)
+        context.setdefault(
+            "locale", instance.locale if instance and instance.locale_id else Locale.get_default()
+        )
+        return context
+
+
+class NewsletterCreateView(ChoosersInNewsletterLocaleMixin, generic.CreateView):
     success_message = _("Newsletter «%(object)s» creata.")
 
 
-class NewsletterEditView(generic.EditView):
+class NewsletterEditView(ChoosersInNewsletterLocaleMixin, generic.EditView):
     success_message = _("Newsletter «%(object)s» aggiornata.")
 
 

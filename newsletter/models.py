@@ -11,6 +11,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.models import Orderable
+
+from cms.models.links import LinkedManyToManyField
 
 
 class Cadence(models.TextChoices):
@@ -30,15 +35,18 @@ class Weekday(models.IntegerChoices):
     SUNDAY = 0, _("domenica")
 
 
-class Newsletter(models.Model):
+class Newsletter(ClusterableModel):
     name = models.CharField(_("nome"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     locale = models.ForeignKey(
         "wagtailcore.Locale", verbose_name=_("lingua"), on_delete=models.PROTECT, related_name="+"
     )
     description = models.TextField(_("descrizione"), blank=True, max_length=1000)
-    topics = models.ManyToManyField(
+    topics = LinkedManyToManyField(
         "cms.Topic",
+        through="NewsletterTopic",
+        links="topic_links",
+        target="topic",
         verbose_name=_("temi"),
         blank=True,
         related_name="+",
@@ -108,6 +116,25 @@ class Newsletter(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class NewsletterTopic(Orderable):
+    """One topic of a newsletter, a row of the admin's topic chooser (cms/models/links.py).
+
+    The table is the one the plain many-to-many used, so existing choices stay put."""
+
+    newsletter = ParentalKey(Newsletter, on_delete=models.CASCADE, related_name="topic_links")
+    topic = models.ForeignKey(
+        "cms.Topic", verbose_name=_("tema"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    duplicate_message = _("Il tema «%(name)s» è già nella newsletter.")
+
+    class Meta(Orderable.Meta):
+        db_table = "newsletter_newsletter_topics"
+        unique_together = [("newsletter", "topic")]
+        verbose_name = _("tema della newsletter")
+        verbose_name_plural = _("temi della newsletter")
 
 
 class SubscriberStatus(models.TextChoices):

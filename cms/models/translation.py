@@ -249,6 +249,22 @@ def offer_only_locale(form_field, locale_id: int) -> None:
     offer.queryset = form_field.queryset.filter(locale_id=locale_id)
 
 
+def refuse_rows_in_other_locales(form, locale: Locale) -> None:
+    """A chooser row of `form` (a topic of a news page or of a newsletter, a delegate
+    of a mission…) naming an entity of another locale gets the wrong-language error on
+    its own field. (An entity chosen twice is refused by the formset's unique check.)"""
+    for formset in getattr(form, "formsets", {}).values():
+        formset.is_valid()  # validates the rows first, so errors added here stay
+        for row in formset.forms:
+            data = getattr(row, "cleaned_data", None) or {}
+            if data.get("DELETE"):
+                continue
+            for field in translatable_link_fields(row._meta.model):
+                entity = data.get(field.name)
+                if entity is not None and entity.locale_id != locale.pk:
+                    row.add_error(field.name, wrong_locale_message(entity, locale))
+
+
 class LinksInOwnLocaleFormMixin:
     """Admin forms offer entities of the object's own locale only, and validate the
     links the form submits.
@@ -281,22 +297,10 @@ class LinksInOwnLocaleFormMixin:
         return cleaned
 
     def check_child_links(self) -> None:
-        """A chooser row (a topic of a news page, a delegate of a mission…) naming an
-        entity of another locale gets the wrong-language error on its own field. (An
-        entity chosen twice is refused by the formset's own unique check.)"""
         locale = getattr(self.instance, "locale", None) if self.instance.locale_id else None
         if locale is None or is_copy_for_translation(self.instance):
             return
-        for formset in getattr(self, "formsets", {}).values():
-            formset.is_valid()  # validates the rows first, so errors added here stay
-            for form in formset.forms:
-                data = getattr(form, "cleaned_data", None) or {}
-                if data.get("DELETE"):
-                    continue
-                for field in translatable_link_fields(form._meta.model):
-                    entity = data.get(field.name)
-                    if entity is not None and entity.locale_id != locale.pk:
-                        form.add_error(field.name, wrong_locale_message(entity, locale))
+        refuse_rows_in_other_locales(self, locale)
 
 
 class LinksInOwnLocalePageForm(LinksInOwnLocaleFormMixin, WagtailAdminPageForm):

@@ -6,7 +6,6 @@ Screenshots: var/artefacts/editor-journey/."""
 
 from __future__ import annotations
 
-import re
 import time
 from datetime import timedelta
 
@@ -20,6 +19,7 @@ from cms.models import NewsPage, Organisation
 from tests import factories
 from tests.e2e.admin_walk import ARGS, TIMEOUT_MS, Walk, login
 from tests.support import services
+from tests.support.choosers import choose
 from tests.support.roles import ensure_groups
 
 TITLE = "Startup toscane alla conquista della California"
@@ -50,22 +50,6 @@ def newsroom(live_server, settings, monkeypatch):
     )
     editor.groups.add(Group.objects.get(name="Redazione"))
     return index, innovazione, english
-
-
-def choose(tab, panel_label: str, name: str) -> None:
-    """Open a MultipleChooserPanel's chooser, search, and pick one entity."""
-    tab.get_by_role("button", name=re.compile(f"Aggiungi {panel_label}", re.I)).click()
-    dialog = tab.get_by_role("dialog")
-    dialog.get_by_role("textbox").first.fill(name[:6])
-    # The search answers after a short pause; choose among its results, not the first list.
-    expect(dialog.get_by_text(re.compile("corrispondenz"))).to_be_visible()
-    row = dialog.locator("tr", has_text=name)
-    expect(row).to_have_count(1)
-    row.get_by_role("checkbox").check()
-    confirm = dialog.get_by_role("button", name="Conferma selezione")
-    expect(confirm).to_be_enabled()
-    confirm.click()
-    expect(dialog).to_be_hidden()
 
 
 def wait_until(condition, what: str, seconds: float = 30) -> None:

@@ -1,5 +1,6 @@
 """A newsletter manager walks the admin in Chromium: dashboard, issue report, confirm before
-sending, subscriber timeline, suppression undo, and the newsletter form's day fields.
+sending, subscriber timeline, suppression undo, and the newsletter form's day fields and topic
+chooser.
 
 Screenshots go to var/artefacts/newsletter-manager/ (git-ignored) for a human to look at.
 """
@@ -20,6 +21,7 @@ from tests import factories
 from tests.newsletter import builders
 from tests.newsletter.sending_support import send_all
 from tests.support import services
+from tests.support.choosers import choose, open_chooser, search
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run"]  # fmt: skip
@@ -40,6 +42,11 @@ def manager_setup(live_server, monkeypatch, smtp_settings, smtp_server):
     send_all(sent)
     suppression.record_hard_bounce(anna.email)  # a wrong bounce, to be undone
     draft = builders.approved_issue(newsletter)
+    factories.topic("Ricerca")
+    italian = factories.topic("Innovazione")
+    english = italian.copy_for_translation(factories.locale("en"))
+    english.name = "Innovation"
+    english.save()
     return newsletter, sent, draft, anna, people
 
 
@@ -129,5 +136,27 @@ def test_a_newsletter_manager_walks_dashboard_report_confirmation_timeline_and_u
             expect(monthday).to_be_hidden()
             expect(weekday).to_be_hidden()
             tab.screenshot(path=str(ARTEFACTS / "06-newsletter-form-daily.png"), full_page=True)
+
+            # Topics: the searchable chooser, in the language the form names.
+            dialog = open_chooser(tab, "temi")
+            search(dialog, "Innov")
+            expect(dialog.locator("tr", has_text="Innovazione")).to_have_count(1)
+            expect(dialog.locator("tr", has_text="Innovation")).to_have_count(0)
+            dialog.get_by_role("button", name="Chiudi").click()
+            expect(dialog).to_be_hidden()
+            tab.locator("select[data-locale-codes]").select_option(label="Inglese")
+            dialog = open_chooser(tab, "temi")
+            search(dialog, "Innov")
+            expect(dialog.locator("tr", has_text="Innovation")).to_have_count(1)
+            expect(dialog.locator("tr", has_text="Innovazione")).to_have_count(0)
+            dialog.get_by_role("button", name="Chiudi").click()
+            tab.locator("select[data-locale-codes]").select_option(label="Italiano")
+            choose(tab, "temi", "Ricerca")
+            choose(tab, "temi", "Innovazione")
+            tab.screenshot(path=str(ARTEFACTS / "07-newsletter-topics.png"), full_page=True)
+            tab.get_by_role("button", name="Salva").click()
+            expect(tab.locator(".messages")).to_contain_text("aggiornata")
+            links = newsletter.topic_links.order_by("sort_order")
+            assert [link.topic.name for link in links] == ["Ricerca", "Innovazione"]
         finally:
             browser.close()

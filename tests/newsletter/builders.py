@@ -58,3 +58,37 @@ def approved_issue(newsletter: Newsletter, *, news_count: int = 1, **news_fields
     issue = assembly.assemble(newsletter).issue
     sending.approve(issue)
     return issue
+
+
+def newsletter_form_data(newsletter: Newsletter, topics=(), **changes) -> dict:
+    """What the admin's newsletter form posts: its fields and one chooser row per topic."""
+    data = {
+        "name": newsletter.name,
+        "slug": newsletter.slug,
+        "locale": str(newsletter.locale_id),
+        "description": "",
+        "intro": "",
+        "is_public": "on",
+        "is_active": "on",
+        "cadence": newsletter.cadence,
+        "send_weekday": str(newsletter.send_weekday),
+        "send_day_of_month": str(newsletter.send_day_of_month),
+        "send_time": "09:00",
+        "max_items": "10",
+        "lookback_days": "",
+        "sender_name": newsletter.sender_name,
+        "sender_email": newsletter.sender_email,
+        "reply_to": "",
+        "postal_address": newsletter.postal_address,
+        "topic_links-TOTAL_FORMS": str(len(topics)),
+        "topic_links-INITIAL_FORMS": "0",
+        "topic_links-MIN_NUM_FORMS": "0",
+        "topic_links-MAX_NUM_FORMS": "1000",
+    }
+    for index, topic in enumerate(topics):
+        data[f"topic_links-{index}-topic"] = str(topic.pk)
+        data[f"topic_links-{index}-ORDER"] = str(index + 1)
+        data[f"topic_links-{index}-id"] = ""
+        data[f"topic_links-{index}-DELETE"] = ""
+    data.update(changes)
+    return data

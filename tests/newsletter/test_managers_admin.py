@@ -297,36 +297,18 @@ def test_the_text_preview_has_no_raw_placeholders(client, manager):
     assert "/newsletter/subscribe/" in text
 
 
-def newsletter_form_data(newsletter, **changes):
-    data = {
-        "name": newsletter.name,
-        "slug": newsletter.slug,
-        "locale": newsletter.locale_id,
-        "description": "",
-        "intro": "",
-        "is_public": "on",
-        "is_active": "on",
-        "cadence": newsletter.cadence,
-        "send_weekday": "",
-        "send_day_of_month": "",
-        "send_time": "09:00",
-        "max_items": "10",
-        "lookback_days": "",
-        "sender_name": newsletter.sender_name,
-        "sender_email": newsletter.sender_email,
-        "reply_to": "",
-        "postal_address": newsletter.postal_address,
-    }
-    data.update(changes)
-    return data
-
-
 def test_a_weekly_newsletter_needs_only_the_day_of_the_week(client, manager):
     newsletter = builders.newsletter(cadence=Cadence.WEEKLY)
     url = f"/admin/newsletters/edit/{newsletter.pk}/"
-    html = page(client.post(url, newsletter_form_data(newsletter)))
+    html = page(
+        client.post(
+            url, builders.newsletter_form_data(newsletter, send_weekday="", send_day_of_month="")
+        )
+    )
     assert "Questo campo serve per la frequenza scelta." in html
-    response = client.post(url, newsletter_form_data(newsletter, send_weekday="3"))
+    response = client.post(
+        url, builders.newsletter_form_data(newsletter, send_weekday="3", send_day_of_month="")
+    )
     assert response.status_code == 302
     newsletter.refresh_from_db()
     assert newsletter.send_weekday == 3 and newsletter.send_day_of_month == 1
@@ -336,12 +318,13 @@ def test_a_daily_newsletter_needs_no_day_and_a_monthly_one_a_day_up_to_28(client
     newsletter = builders.newsletter()
     url = f"/admin/newsletters/edit/{newsletter.pk}/"
     response = client.post(
-        url, newsletter_form_data(newsletter, cadence=Cadence.DAILY), follow=True
+        url, builders.newsletter_form_data(newsletter, cadence=Cadence.DAILY), follow=True
     )
     assert "Newsletter «Innovazione in Toscana» aggiornata." in page(response)
     html = page(
         client.post(
-            url, newsletter_form_data(newsletter, cadence="monthly", send_day_of_month="31")
+            url,
+            builders.newsletter_form_data(newsletter, cadence="monthly", send_day_of_month="31"),
         )
     )
     assert "Scegli un giorno tra 1 e 28." in html
