@@ -42,6 +42,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified, JsonResponse, QueryDict
 from django.utils import timezone
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
+from wagtail.models import Site
 
 from cms.public import next_scheduled_change
 from web.client_ip import client_limit_key
@@ -290,6 +291,27 @@ def _set_cache_headers(
     response["Last-Modified"] = http_date(last_modified)
 
 
+# (generation value, Site.get_site_root_paths() as of that generation), for this process.
+_site_root_paths: tuple[bytes, list] = (b"", [])
+
+
+def _hand_site_root_paths_to_wagtail(request: HttpRequest, generation: Generation) -> None:
+    """Give Wagtail the site root paths it needs for every page's address, without a
+    round trip to its cache.
+
+    Wagtail keeps them in Django's cache (a Redis GET and an unpickle per request) and
+    looks first on the request. They change only with a Site, a Locale or a site root
+    page, and every one of those changes bumps the generation (cms/signals.py), so
+    this process keeps them for the generation it last saw.
+    """
+    global _site_root_paths
+    value, paths = _site_root_paths
+    if value != generation.value:
+        paths = Site.get_site_root_paths()
+        _site_root_paths = (generation.value, paths)
+    request._wagtail_cached_site_root_paths = paths
+
+
 def rate_limit() -> RateLimit | None:
     """API_RATE_LIMIT requests per API_RATE_LIMIT_PERIOD seconds per client IP; 0 turns it off."""
     limit = settings.API_RATE_LIMIT
@@ -379,6 +401,7 @@ def public_endpoint(
             response = HttpResponse(content, status=status, content_type=content_type)
             response["X-Cache"] = "hit"
         else:
+            _hand_site_root_paths_to_wagtail(request, generation)
             response = view(request, *args, **kwargs)
             if hasattr(response, "render") and callable(response.render):
                 response = response.render()

@@ -4,10 +4,13 @@ emails, archive pages) is made absolute here, on SITE_URL."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import overload
 from urllib.parse import quote, urlsplit
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.utils.encoding import filepath_to_uri
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.http import RFC3986_SUBDELIMS, escape_leading_slashes
@@ -39,6 +42,33 @@ def absolute_url(path_or_url: str | None) -> str | None:
     if parts.netloc:
         return f"{urlsplit(settings.SITE_URL).scheme}:{path_or_url}"
     return settings.SITE_URL + "/" + path_or_url.lstrip("/")
+
+
+def file_url_maker(storage) -> Callable[[str], str]:
+    """`absolute_url(storage.url(name))` for many files of one storage.
+
+    For files on local disk served from a site-relative MEDIA_URL (the default), the
+    prefix is made absolute once and each name only quoted, which is what
+    FileSystemStorage.url's urljoin answers for a name with no dot segments; other
+    storages (a CDN, S3) and unusual names go through the storage itself.
+    """
+    base = getattr(storage, "base_url", None) or ""
+    if not (
+        type(storage).url is FileSystemStorage.url
+        and base.startswith("/")
+        and not base.startswith("//")
+        and base.endswith("/")
+    ):
+        return lambda name: absolute_url(storage.url(name))
+    prefix = absolute_url(base)
+
+    def url(name: str) -> str:
+        path = filepath_to_uri(name).lstrip("/")
+        if path.startswith(".") or "/." in path:  # "./", "../" (and dotfiles): the storage
+            return absolute_url(storage.url(name))
+        return prefix + path
+
+    return url
 
 
 def page_html_url(page, request=None) -> str | None:

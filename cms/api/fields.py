@@ -23,7 +23,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Collection, CollectionViewRestriction, Page
 
 from cms.api import richtext, summaries
-from cms.links import absolute_url, page_html_url
+from cms.links import absolute_url, file_url_maker, page_html_url
 from cms.public import public_images, public_pages
 
 # Rendition sizes every image is served in; sites pick from srcset.
@@ -47,7 +47,7 @@ def image_data(image: dict, renditions: dict[str, dict], alt: str = "") -> dict:
 
 
 def _rendition(url: str, width: int, height: int) -> dict:
-    return {"url": absolute_url(url), "width": width, "height": height}
+    return {"url": url, "width": width, "height": height}
 
 
 @functools.cache
@@ -80,16 +80,16 @@ def load_images(image_ids: set[int]) -> dict[int, tuple[dict, dict[str, dict]]]:
     image_ids = {image_id for image_id in image_ids if image_id}
     if not image_ids:
         return {}
-    storage = get_image_model().get_rendition_model()._meta.get_field("file").storage
+    file_url = file_url_maker(
+        get_image_model().get_rendition_model()._meta.get_field("file").storage
+    )
     found: dict[int, tuple[dict, dict[str, dict]]] = {}
     with connection.cursor() as cursor:
         cursor.execute(_renditions_sql(), [sorted(image_ids), list(RENDITIONS.values())])
         rows = cursor.fetchall()
     for image_id, title, image_width, image_height, spec, file, width, height in rows:
         image = {"id": image_id, "title": title, "width": image_width, "height": image_height}
-        found.setdefault(image_id, (image, {}))[1][spec] = _rendition(
-            storage.url(file), width, height
-        )
+        found.setdefault(image_id, (image, {}))[1][spec] = _rendition(file_url(file), width, height)
     incomplete = [
         image_id
         for image_id in image_ids
@@ -107,7 +107,7 @@ def load_images(image_ids: set[int]) -> dict[int, tuple[dict, dict[str, dict]]]:
                     "height": image.height,
                 },
                 {
-                    spec: _rendition(rendition.url, rendition.width, rendition.height)
+                    spec: _rendition(absolute_url(rendition.url), rendition.width, rendition.height)
                     for spec, rendition in zip(RENDITIONS.values(), made.values(), strict=True)
                 },
             )

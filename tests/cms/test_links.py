@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.core.files.storage import FileSystemStorage
 from django.test import RequestFactory
 from django.utils import translation
 from wagtail.models import Page
 
-from cms.links import absolute_url, page_html_url
+from cms.links import absolute_url, file_url_maker, page_html_url
 from tests import factories
 
 pytestmark = pytest.mark.usefixtures("site_url")
@@ -73,3 +74,35 @@ def test_a_page_address_is_wagtails_own_in_each_language_and_for_unicode_slugs(a
         assert {page.id: page_html_url(page, request) for page in pages} == expected
     assert expected[english.id].startswith("https://notizie.example.org/en/")
     assert "caff%C3%A8-%C3%A8-pi%C3%B9-forte/" in expected[italian.id]
+
+
+FILE_NAMES = [
+    "images/foto.width-800.jpg",
+    "/images/foto.jpg",
+    "images/città è bella.jpg",
+    "images/a b#c?d;e:f%20g.jpg",
+    "images/../segreto.jpg",
+    "images/./foto.jpg",
+    "images/.nascosto.jpg",
+    "images/~utente/(1)'!*.jpg",
+    "images\\windows.jpg",
+]
+
+
+@pytest.mark.parametrize(
+    "base_url", ["/media/", "/", "https://cdn.example.net/media/", "//cdn.example.net/m/"]
+)
+def test_file_urls_are_the_storages_own_made_absolute(base_url, tmp_path):
+    storage = FileSystemStorage(location=tmp_path, base_url=base_url)
+    file_url = file_url_maker(storage)
+    for name in FILE_NAMES:
+        assert file_url(name) == absolute_url(storage.url(name)), name
+
+
+def test_another_storage_is_asked_for_its_own_urls(tmp_path):
+    class SignedStorage(FileSystemStorage):
+        def url(self, name):
+            return f"https://cdn.example.net/{name}?firma=1"
+
+    file_url = file_url_maker(SignedStorage(location=tmp_path, base_url="/media/"))
+    assert file_url("images/foto.jpg") == "https://cdn.example.net/images/foto.jpg?firma=1"

@@ -30,17 +30,21 @@ class CommandCount:
         return len(self.sent)
 
 
-def _db_index() -> int:
-    path = urlsplit(settings.REDIS_URL).path.strip("/")
+def _db_index(url: str) -> int:
+    path = urlsplit(url).path.strip("/")
     return int(path or 0)
 
 
 @contextmanager
-def counting_redis_commands(*, timeout: float = 120.0) -> Iterator[CommandCount]:
+def counting_redis_commands(
+    *, url: str | None = None, timeout: float = 120.0
+) -> Iterator[CommandCount]:
+    """Counts on the database of `url` (REDIS_URL, the broker's, unless told)."""
+    url = url or settings.REDIS_URL
     count = CommandCount()
-    db = _db_index()
-    marker_client = redis.Redis.from_url(settings.REDIS_URL)
-    monitor_client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=timeout)
+    db = _db_index(url)
+    marker_client = redis.Redis.from_url(url)
+    monitor_client = redis.Redis.from_url(url, socket_timeout=timeout)
     start, end = f"count-start-{uuid.uuid4().hex}", f"count-end-{uuid.uuid4().hex}"
     with monitor_client.monitor() as monitor:
         marker_client.echo(start)
@@ -69,7 +73,7 @@ def counting_redis_commands(*, timeout: float = 120.0) -> Iterator[CommandCount]
     monitor_client.close()
 
 
-def count_commands(action: Callable[[], object]) -> CommandCount:
-    with counting_redis_commands() as count:
+def count_commands(action: Callable[[], object], *, url: str | None = None) -> CommandCount:
+    with counting_redis_commands(url=url) as count:
         action()
     return count

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from wagtail.models import PageViewRestriction
+from wagtail.models import PageViewRestriction, Site
 
 from tests import factories
+from tests.support.redis_commands import count_commands
 
 pytestmark = [pytest.mark.services("postgres", "redis"), pytest.mark.django_db]
 
@@ -172,3 +173,29 @@ def test_a_publish_in_another_process_makes_this_process_copy_stale(api, index):
     type(index).objects.filter(pk=index.pk).update(title="Notizie aggiornate")
     caching._bump()
     assert api.get(url).json()["title"] == "Notizie aggiornate"
+
+
+def test_a_rendered_listing_reads_the_site_root_paths_from_no_cache(api, index, settings):
+    """Wagtail's site root paths (for every html_url) are kept in the process per
+    generation: rendering a listing costs the cache Redis no read for them."""
+    factories.news(index, title="Una")
+    api.get(LISTING + "&_=first")  # this process learns the current generation's paths
+    factories.news(index, title="Due")  # a publish: a new generation, the listing renders
+
+    count = count_commands(lambda: api.get(LISTING), url=settings.CACHE_REDIS_URL)
+
+    assert not [command for command in count.sent if "site_root_paths" in command]
+    assert len(count.sent) <= 3, count.sent  # the generation (with the entry), the store
+
+
+def test_a_new_site_root_changes_every_address_at_once(api, index):
+    page = factories.news(index, title="Una")
+    before = api.get(LISTING).json()["items"][0]["meta"]["html_url"]
+    assert before.endswith(f"/notizie/{page.slug}/")
+
+    site = Site.objects.get(is_default_site=True)
+    site.root_page = index
+    site.save()  # as the admin saves it: the signals run
+
+    after = api.get(LISTING).json()["items"][0]["meta"]["html_url"]
+    assert after == before.replace("/notizie/", "/")
