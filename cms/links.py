@@ -10,9 +10,9 @@ from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
-from django.utils.encoding import filepath_to_uri
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
+from django.utils.encoding import filepath_to_uri
 from django.utils.http import RFC3986_SUBDELIMS, escape_leading_slashes
 from wagtail import urls as wagtail_urls
 from wagtail.coreutils import get_supported_content_language_variant
