@@ -54,7 +54,7 @@ def file_url_maker(storage) -> Callable[[str], str]:
     """
     base = getattr(storage, "base_url", None) or ""
     if not (
-        type(storage).url is FileSystemStorage.url
+        getattr(storage.url, "__func__", None) is FileSystemStorage.url  # through a LazyObject too
         and base.startswith("/")
         and not base.startswith("//")
         and base.endswith("/")

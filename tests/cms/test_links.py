@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.test import RequestFactory
 from django.utils import translation
 from wagtail.models import Page
@@ -97,6 +97,14 @@ def test_file_urls_are_the_storages_own_made_absolute(base_url, tmp_path):
     file_url = file_url_maker(storage)
     for name in FILE_NAMES:
         assert file_url(name) == absolute_url(storage.url(name)), name
+
+
+def test_the_default_storage_behind_its_lazy_object_gets_the_same_urls(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    settings.MEDIA_URL = "/media/"
+    file_url = file_url_maker(default_storage)
+    for name in FILE_NAMES:
+        assert file_url(name) == absolute_url(default_storage.url(name)), name
 
 
 def test_another_storage_is_asked_for_its_own_urls(tmp_path):
