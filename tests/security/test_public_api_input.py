@@ -283,6 +283,44 @@ def test_generated_path_segments_never_get_a_server_error(client, sent_issue):
     check()
 
 
+# What a forged or mangled link carries: signing.dumps() shapes (parts joined by ":") and the rest.
+forged_token = st.one_of(
+    hostile_value,
+    st.lists(
+        st.text(st.sampled_from("eyJ9abcXYZ019-_.=:²%"), max_size=40), min_size=1, max_size=5
+    ).map(":".join),
+)
+
+
+def test_generated_tokens_never_get_a_server_error_on_the_subscriber_pages(client, sent_issue):
+    @HYPOTHESIS
+    @given(
+        page=st.sampled_from(["confirm", "preferences", "unsubscribe"]),
+        method=st.sampled_from(["get", "post"]),
+        token=forged_token,
+    )
+    def check(page, method, token):
+        url = f"/newsletter/{page}/{quote(token, safe='')}/"
+        response = getattr(client, method)(url)
+        assert response.status_code < 500, (method, url, response.status_code)
+
+    check()
+
+
+def test_generated_preview_queries_never_get_a_server_error(client, content):
+    @HYPOTHESIS
+    @given(
+        query=st.dictionaries(
+            st.sampled_from(["content_type", "token", "fields", "_"]),
+            st.one_of(forged_token, st.just("cms.newspage")),
+        )
+    )
+    def check(query):
+        assert_a_clean_answer(client.get(f"/api/v2/preview/?{urlencode(query)}"), json_api=True)
+
+    check()
+
+
 @pytest.mark.parametrize("path", FEEDS)
 def test_generated_query_strings_never_get_a_server_error_on_feeds(client, content, path):
     for parameter in ("topic", "locale"):
