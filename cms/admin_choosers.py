@@ -1,11 +1,16 @@
-"""*Crea* in the entity choosers: a topic, organisation, person or place made from a
-page's chooser is made in the page's language.
+"""Entity choosers in the page's language: they list and make entities of that language.
 
-Wagtail opens a translatable snippet's chooser with `?locale=<the page's language>`;
-the chooser's creation form keeps that parameter on its own URL and gives the new
-entity that locale (the default locale when the chooser was opened without one). The
-slug is made from the name when left empty; a slug already used in that language is
-refused on the form by the model's own validation (unique per locale).
+Wagtail opens a translatable snippet's chooser with `?locale=<the edited content's
+language>` and preselects it in the chooser's language filter, which also offers
+«All» and every other language. Opened with a language, our choosers' filter offers
+that language only, so an editor is never shown an entity the page may not link
+(model validation still refuses one with a field error: cms/models/translation.py).
+
+*Crea*: a topic, organisation, person or place made from a page's chooser is made in
+the page's language. The chooser's creation form keeps `?locale=` on its own URL and
+gives the new entity that locale (the default locale when the chooser was opened
+without one). The slug is made from the name when left empty; a slug already used in
+that language is refused on the form by the model's own validation (unique per locale).
 """
 
 from __future__ import annotations
@@ -41,6 +46,18 @@ def requested_locale(request) -> Locale:
     return Locale.objects.filter(language_code=code).first() or Locale.get_default()
 
 
+class PageLocaleOnlyMixin:
+    """The language filter of a chooser opened with ?locale=… offers that language only."""
+
+    def get_filter_form(self):
+        form = super().get_filter_form()
+        code = self.request.GET.get("locale")
+        locale = Locale.objects.filter(language_code=code).first() if code else None
+        if locale is not None and "locale" in form.fields:
+            form.fields["locale"].choices = [(locale.language_code, locale.get_display_name())]
+        return form
+
+
 class InLocaleCreationMixin:
     def get_create_url(self) -> str:
         url = super().get_create_url()
@@ -64,12 +81,27 @@ class InLocaleCreationMixin:
         return kwargs
 
 
-class InLocaleChooseView(InLocaleCreationMixin, ChooseView):
+class InLocaleChooseView(PageLocaleOnlyMixin, InLocaleCreationMixin, ChooseView):
     pass
 
 
-class InLocaleChooseResultsView(InLocaleCreationMixin, ChooseResultsView):
+class InLocaleChooseResultsView(PageLocaleOnlyMixin, InLocaleCreationMixin, ChooseResultsView):
     pass
+
+
+class PageLocaleChooseView(PageLocaleOnlyMixin, ChooseView):
+    pass
+
+
+class PageLocaleChooseResultsView(PageLocaleOnlyMixin, ChooseResultsView):
+    pass
+
+
+class PageLocaleChooserViewSet(SnippetChooserViewSet):
+    """A chooser without *Crea* (missions), in the page's language."""
+
+    choose_view_class = PageLocaleChooseView
+    choose_results_view_class = PageLocaleChooseResultsView
 
 
 class InLocaleCreateView(InLocaleCreationMixin, SnippetCreateView):

@@ -16,7 +16,7 @@ from wagtail.admin.utils import get_valid_next_url_from_request
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from cms.admin_choosers import entity_chooser
+from cms.admin_choosers import PageLocaleChooserViewSet, entity_chooser
 from cms.admin_webhooks import WebhooksGroup
 from cms.models import Mission, Organisation, Person, Place, Topic
 
@@ -76,6 +76,8 @@ class MissionViewSet(SnippetViewSet):
     list_filter = {"start_date": ["gte", "lte"]}
     search_fields = ["name", "summary", "outcomes"]
     ordering = ["-start_date"]
+    # The page's language only (cms/admin_choosers.py).
+    chooser_viewset_class = PageLocaleChooserViewSet
 
 
 class ReferenceEntitiesGroup(SnippetViewSetGroup):

@@ -305,3 +305,18 @@ def test_searching_a_chooser_within_one_language_works(admin_client, model):
     response = admin_client.get(chooser, {"locale": "it", "q": "Inno"})
 
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("model", ["topic", "organisation", "person", "place", "mission"])
+def test_a_chooser_opened_in_english_offers_no_other_language(admin_client, model):
+    # Wagtail's own language filter would offer «All» and Italian beside English.
+    factories.locale("it")
+    english = factories.locale("en")
+
+    response = admin_client.get(
+        reverse(f"wagtailsnippetchoosers_cms_{model}:choose"), {"locale": "en"}
+    )
+
+    assert response.status_code == 200
+    offered = list(response.context["filter_form"].fields["locale"].choices)
+    assert offered == [("en", english.get_display_name())]

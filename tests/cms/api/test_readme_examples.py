@@ -17,6 +17,7 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
+from xml.etree import ElementTree
 
 import pytest
 
@@ -85,6 +86,14 @@ def parse_curl(words: list[str]) -> Curl:
             assert not curl.url, f"two URLs in one example: {words}"
             curl.url = word
     return curl
+
+
+def feed_items(response) -> list:
+    """The items of an RSS, Atom or JSON feed."""
+    if response["Content-Type"].startswith("application/feed+json"):
+        return json.loads(response.content)["items"]
+    root = ElementTree.fromstring(response.content)
+    return root.findall("channel/item") + root.findall("{http://www.w3.org/2005/Atom}entry")
 
 
 def jq(document, path: str):
@@ -159,6 +168,9 @@ class Runner:
                 document = json.loads(response.content)  # the API always answers JSON
                 # A listing example shows something: its filters match the demo content.
                 assert document.get("items", [None]), f"{line} lists nothing in the demo"
+        if urlsplit(curl.url).path.startswith("/feeds/") and response.status_code == 200:
+            # A feed example (one language, a topic) carries news of the demo.
+            assert feed_items(response), f"{line}: an empty feed in the demo"
 
     def evaluate(self, value: str) -> str:
         substitution = SUBSTITUTION.match(value)
@@ -204,3 +216,5 @@ def test_an_example_that_names_content_the_demo_lacks_fails(api, demo_site):
         runner.run(
             'ID=$(curl -s "$SITE/api/v2/pages/?slug=houston&fields=_,id" | jq ".items[0].id")'
         )
+    with pytest.raises(AssertionError):
+        runner.run('curl "$SITE/feeds/news.atom?locale=en&topic=houston"')
