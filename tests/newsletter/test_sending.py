@@ -9,8 +9,9 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from newsletter import sending, stops, transport
+from newsletter import gdpr, sending, stops, subscriptions, suppression, transport
 from newsletter.models import (
+    ConsentSource,
     Delivery,
     DeliveryState,
     IssueState,
@@ -394,6 +395,35 @@ def test_a_stop_during_a_batch_leaves_a_mark_that_batch_reads_and_skips_what_is_
     assert stops.is_stopped(issue.pk, in_batch[0]) and not stops.is_stopped(issue.pk, in_batch[1])
     assert issue.deliveries.get(subscriber_id=waiting).state == DeliveryState.SKIPPED
     assert issue.deliveries.get(subscriber_id=in_batch[0]).state == DeliveryState.SENDING
+
+
+WHO = subscriptions.RequestInfo(source=ConsentSource.EMAIL)
+STOP_PATHS = {
+    "unsubscribe": lambda person, weekly: subscriptions.unsubscribe(person, WHO),
+    "unsubscribe from this newsletter": (
+        lambda person, weekly: subscriptions.unsubscribe_from(person, weekly.pk, WHO)
+    ),
+    "complaint": lambda person, weekly: suppression.record_complaint(person.email),
+    "hard bounce": lambda person, weekly: suppression.record_hard_bounce(person.email),
+    "refused mailbox": lambda person, weekly: suppression.record_invalid_recipient(person.email),
+    "soft bounces": lambda person, weekly: [
+        suppression.record_soft_bounce(person.email)
+        for _ in range(settings.NEWSLETTER_SOFT_BOUNCE_LIMIT)
+    ],
+    "erasure": lambda person, weekly: gdpr.erase(person, WHO),
+}
+
+
+@pytest.mark.parametrize("path", STOP_PATHS)
+def test_every_stop_path_marks_a_delivery_its_batch_holds(weekly, path):
+    """Issue #11: the batch reads these marks before each MAIL FROM (test_reliability shows it
+    honoured); each way of stopping mail must leave one, not only the unsubscribe."""
+    person, bystander = builders.subscriber(weekly), builders.subscriber(weekly)
+    issue = builders.approved_issue(weekly)
+    sending.start_sending(issue)
+    assert len(sending.claim(issue, 2)) == 2
+    STOP_PATHS[path](person, weekly)
+    assert stops.stopped_among(issue.pk, [person.pk, bystander.pk]) == {person.pk}
 
 
 def test_a_test_send_goes_to_one_address_without_personal_links(weekly, smtp_settings, smtp_server):
