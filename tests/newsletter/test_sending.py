@@ -426,6 +426,26 @@ def test_every_stop_path_marks_a_delivery_its_batch_holds(weekly, path):
     assert stops.stopped_among(issue.pk, [person.pk, bystander.pk]) == {person.pk}
 
 
+def test_a_batch_that_cannot_read_the_stop_marks_sends_nothing_and_hands_its_rows_back(
+    weekly, settings, smtp_settings, smtp_server
+):
+    """Issue #11, Redis restarting mid-send: without the marks a stop could be missed, so
+    nothing leaves; the rows go back to pending and are re-checked when claimed again."""
+    people = builders.subscribers(weekly, 3)
+    issue = builders.approved_issue(weekly)
+    sending.start_sending(issue)
+    working = settings.CACHES
+    settings.CACHES = {"default": {**working["default"], "LOCATION": "redis://127.0.0.1:1/0"}}
+    with pytest.raises(transport.TemporarySendError, match="cannot check for stops"):
+        sending.send_next_batch(issue.pk, 3)
+    assert smtp_server.recipients() == []
+    assert set(issue.deliveries.values_list("state", "attempts")) == {(DeliveryState.PENDING, 0)}
+
+    settings.CACHES = working
+    send_all(issue)
+    assert sorted(smtp_server.recipients()) == sorted(p.email for p in people)
+
+
 def test_a_test_send_goes_to_one_address_without_personal_links(weekly, smtp_settings, smtp_server):
     builders.subscriber(weekly)
     issue = builders.approved_issue(weekly)
