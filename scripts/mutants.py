@@ -126,13 +126,24 @@ MUTANTS = [
     ),
     Mutant(
         "stops-unreadable-but-sent-anyway",
-        "no send after unsubscribe: a batch that cannot read the stop marks sends nothing",
+        "no send after unsubscribe: a batch that cannot trust the stop marks sends nothing",
         "newsletter/sending.py",
         '        raise TemporarySendError(f"cannot check for stops: {type(exc).__name__}: {exc}") from exc\n',
         "        return set()\n",
         (
             N + "test_sending.py::"
-            "test_a_batch_that_cannot_read_the_stop_marks_sends_nothing_and_hands_its_rows_back",
+            "test_a_stop_whose_mark_redis_lost_still_wins_over_the_batch_in_flight",
+        ),
+    ),
+    Mutant(
+        "batch-blind-to-lost-marks",
+        "no send after unsubscribe: a batch notices Redis losing the stop marks mid-batch",
+        "newsletter/stops.py",
+        "    if own and own[0] not in found:\n",
+        "    if False:\n",
+        (
+            N + "test_sending.py::"
+            "test_a_stop_whose_mark_redis_lost_still_wins_over_the_batch_in_flight",
         ),
     ),
     Mutant(

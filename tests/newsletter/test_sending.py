@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+import threading
 from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
 from django.utils import timezone
 
 from newsletter import gdpr, sending, stops, subscriptions, suppression, transport
@@ -429,14 +432,14 @@ def test_every_stop_path_marks_a_delivery_its_batch_holds(weekly, path):
 def test_a_batch_that_cannot_read_the_stop_marks_sends_nothing_and_hands_its_rows_back(
     weekly, settings, smtp_settings, smtp_server
 ):
-    """Issue #11, Redis restarting mid-send: without the marks a stop could be missed, so
-    nothing leaves; the rows go back to pending and are re-checked when claimed again."""
+    """Issue #11, Redis down: without the marks a stop could be missed, so nothing leaves
+    and nothing stays claimed; the rows are checked in the database when claimed again."""
     people = builders.subscribers(weekly, 3)
     issue = builders.approved_issue(weekly)
     sending.start_sending(issue)
     working = settings.CACHES
     settings.CACHES = {"default": {**working["default"], "LOCATION": "redis://127.0.0.1:1/0"}}
-    with pytest.raises(transport.TemporarySendError, match="cannot check for stops"):
+    with pytest.raises(transport.TemporarySendError, match="cannot open a batch"):
         sending.send_next_batch(issue.pk, 3)
     assert smtp_server.recipients() == []
     assert set(issue.deliveries.values_list("state", "attempts")) == {(DeliveryState.PENDING, 0)}
@@ -444,6 +447,42 @@ def test_a_batch_that_cannot_read_the_stop_marks_sends_nothing_and_hands_its_row
     settings.CACHES = working
     send_all(issue)
     assert sorted(smtp_server.recipients()) == sorted(p.email for p in people)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_stop_whose_mark_redis_lost_still_wins_over_the_batch_in_flight(
+    weekly, smtp_settings, smtp_server
+):
+    """Issue #11, Redis restarting empty mid-batch: the stop had committed and left its mark,
+    then Redis lost it. The batch must notice the loss, not read it as "nobody stopped"."""
+    people = builders.subscribers(weekly, 6)
+    issue = builders.approved_issue(weekly)
+    sending.start_sending(issue)
+    handler = smtp_server.handler
+    handler.gate = threading.Semaphore(1)  # the first message goes, the second is held
+    errors: list[BaseException] = []
+
+    def batch() -> None:
+        try:
+            sending.send_next_batch(issue.pk, 6)
+        except BaseException as exc:  # looked at below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    sender = threading.Thread(target=batch)
+    sender.start()
+    assert handler.held.wait(30), "the second message never reached the server"
+    leaving = issue.deliveries.order_by("pk")[3].subscriber
+    subscriptions.unsubscribe(leaving, WHO)
+    cache.clear()  # Redis restarts empty: the stop's mark is gone
+    handler.gate.release(100)
+    sender.join(60)
+
+    assert [type(exc) for exc in errors] == [transport.TemporarySendError]
+    send_all(issue)
+    assert leaving.email not in smtp_server.recipients(), "mailed after the unsubscribe committed"
+    assert sorted(smtp_server.recipients()) == sorted(p.email for p in people if p != leaving)
 
 
 def test_a_test_send_goes_to_one_address_without_personal_links(weekly, smtp_settings, smtp_server):
