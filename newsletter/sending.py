@@ -405,11 +405,27 @@ def send_next_batch(issue_id: int, batch_size: int | None = None) -> BatchResult
     result = BatchResult()
     if issue.state != IssueState.SENDING:
         return result
+    batch = _open_batch(issue)  # before the claim: see stops.py
+    try:
+        _claim_and_send(issue, batch, batch_size, result)
+    finally:
+        stops.close_batch(issue.pk, batch)
+    return result
+
+
+def _open_batch(issue: Issue) -> str:
+    try:
+        return stops.open_batch(issue.pk)
+    except Exception as exc:  # nothing claimed yet: the batch is simply retried later
+        raise TemporarySendError(f"cannot open a batch: {type(exc).__name__}: {exc}") from exc
+
+
+def _claim_and_send(issue: Issue, batch: str, batch_size: int, result: BatchResult) -> None:
     ids = _recorded(lambda: claim(issue, batch_size))
     result.claimed = len(ids)
     if not ids:
         result.finished = _recorded(lambda: finish_if_done(issue))
-        return result
+        return
     with LeaseKeeper(issue.pk, ids):
         deliveries = _recorded(
             lambda: _skip_ineligible(
@@ -421,11 +437,10 @@ def send_next_batch(issue_id: int, batch_size: int | None = None) -> BatchResult
             )
         )
         try:
-            _send(issue, deliveries, result)
+            _send(issue, batch, deliveries, result)
         finally:
             if result.sent:
                 _recorded(lambda: Issue.objects.filter(pk=issue.pk).update(consecutive_failures=0))
-    return result
 
 
 def _recorded(write: Callable[[], T]) -> T:
@@ -528,7 +543,7 @@ def _skip_ineligible(issue: Issue, deliveries: list[Delivery], result: BatchResu
     return keep
 
 
-def _send(issue: Issue, deliveries: list[Delivery], result: BatchResult) -> None:
+def _send(issue: Issue, batch: str, deliveries: list[Delivery], result: BatchResult) -> None:
     """Hand the batch to the transport and record what became of each delivery.
 
     A 4xx refusal, or the transport giving up, raises TemporarySendError after
@@ -540,7 +555,7 @@ def _send(issue: Issue, deliveries: list[Delivery], result: BatchResult) -> None
     pending = {delivery.pk: delivery for delivery in deliveries}
     tried = None  # the delivery whose attempt failed temporarily, if any
     outcomes = transport.send(
-        transport.Batch(issue, deliveries, renditions, partial(_stopped_among, issue))
+        transport.Batch(issue, deliveries, renditions, partial(_stopped_among, issue, batch))
     )
     try:
         for outcome in outcomes:
@@ -577,16 +592,14 @@ def _send(issue: Issue, deliveries: list[Delivery], result: BatchResult) -> None
             _recorded(lambda: _release(list(pending.values()), result, tried=tried))
 
 
-def _stopped_among(issue: Issue, deliveries: list[Delivery]) -> set[int]:
+def _stopped_among(issue: Issue, batch: str, deliveries: list[Delivery]) -> set[int]:
     """Subscribers of `deliveries` stopped since the claim; one cache read, no database query."""
     try:
-        if len(deliveries) == 1:
-            subscriber_id = deliveries[0].subscriber_id
-            return {subscriber_id} if stops.is_stopped(issue.pk, subscriber_id) else set()
-        return stops.stopped_among(issue.pk, [d.subscriber_id for d in deliveries])
+        return stops.stopped_among(issue.pk, [d.subscriber_id for d in deliveries], batch)
     except Exception as exc:
-        # Without the cache nobody can tell whether a stop is pending: send nothing,
-        # hand the rows back; they are re-checked in the database when claimed again.
+        # Without the cache, or after it lost its data (MarksLost), nobody can tell whether
+        # a stop is pending: send nothing, hand the rows back; they are re-checked in the
+        # database when claimed again.
         raise TemporarySendError(f"cannot check for stops: {type(exc).__name__}: {exc}") from exc
 
 

@@ -15,11 +15,18 @@ page) calls it with that newsletter, and stops only that newsletter's deliveries
 
 The worker marks a delivery it dropped that way `skipped` itself: the rows a
 batch holds are written by that batch alone.
+
+Redis may lose its data (restarted empty), and with it marks of stops that have
+committed. So each batch keeps a key of its own, written before its claim
+(`open_batch`), and reads it with the marks: when it is gone, so may be marks
+written after it, and the batch stops (`MarksLost`); its rows go back to
+`pending` and are checked against the database when claimed again.
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterable
 
 from django.core.cache import cache
@@ -84,7 +91,39 @@ def is_stopped(issue_id: int, subscriber_id: int | None) -> bool:
     return subscriber_id is not None and cache.get(stop_key(issue_id, subscriber_id)) is not None
 
 
-def stopped_among(issue_id: int, subscriber_ids: Iterable[int]) -> set[int]:
-    """The subscribers of `subscriber_ids` stopped mid-send, in one cache round trip."""
+class MarksLost(Exception):
+    """The cache lost the batch's own key since the claim: stop marks may be lost too."""
+
+
+def batch_key(issue_id: int, batch: str) -> str:
+    return f"newsletter:issue:{issue_id}:batch:{batch}"
+
+
+def open_batch(issue_id: int) -> str:
+    """Before a claim: write the batch's own key; `stopped_among` then notices a cache that
+    lost its data. Returns the batch's name. Raises if the cache is down."""
+    batch = uuid.uuid4().hex
+    cache.set(batch_key(issue_id, batch), 1, timeout=STOP_MARK_SECONDS)
+    return batch
+
+
+def close_batch(issue_id: int, batch: str) -> None:
+    try:
+        cache.delete(batch_key(issue_id, batch))
+    except Exception:  # it expires on its own
+        pass
+
+
+def stopped_among(
+    issue_id: int, subscriber_ids: Iterable[int], batch: str | None = None
+) -> set[int]:
+    """The subscribers of `subscriber_ids` stopped mid-send, in one cache round trip.
+
+    With `batch` (open_batch), raises MarksLost when the batch's key is gone.
+    """
     keys = {stop_key(issue_id, pk): pk for pk in subscriber_ids if pk is not None}
-    return {keys[key] for key in cache.get_many(list(keys))}
+    own = [batch_key(issue_id, batch)] if batch is not None else []
+    found = cache.get_many([*keys, *own])
+    if own and own[0] not in found:
+        raise MarksLost(f"the cache lost batch {batch} of issue {issue_id} since its claim")
+    return {keys[key] for key in found if key in keys}

@@ -117,6 +117,36 @@ MUTANTS = [
         ),
     ),
     Mutant(
+        "suppression-leaves-no-stop-mark",
+        "no send after unsubscribe: a complaint, bounce or refused mailbox stops a batch in flight",
+        "newsletter/suppression.py",
+        '        stops.stop_deliveries(subscriber.pk, f"suppressed: {reason}")\n',
+        "",
+        (N + "test_sending.py::test_every_stop_path_marks_a_delivery_its_batch_holds",),
+    ),
+    Mutant(
+        "stops-unreadable-but-sent-anyway",
+        "no send after unsubscribe: a batch that cannot trust the stop marks sends nothing",
+        "newsletter/sending.py",
+        '        raise TemporarySendError(f"cannot check for stops: {type(exc).__name__}: {exc}") from exc\n',
+        "        return set()\n",
+        (
+            N + "test_sending.py::"
+            "test_a_stop_whose_mark_redis_lost_still_wins_over_the_batch_in_flight",
+        ),
+    ),
+    Mutant(
+        "batch-blind-to-lost-marks",
+        "no send after unsubscribe: a batch notices Redis losing the stop marks mid-batch",
+        "newsletter/stops.py",
+        "    if own and own[0] not in found:\n",
+        "    if False:\n",
+        (
+            N + "test_sending.py::"
+            "test_a_stop_whose_mark_redis_lost_still_wins_over_the_batch_in_flight",
+        ),
+    ),
+    Mutant(
         "retries-capped-by-celery-default",
         "retries: a batch retries NEWSLETTER_MAX_RETRIES times, then the issue pauses",
         "newsletter/tasks.py",
@@ -136,6 +166,28 @@ MUTANTS = [
         (
             N
             + "test_reliability.py::test_a_live_worker_keeps_its_claim_while_a_batch_outlasts_the_lease",
+        ),
+    ),
+    Mutant(
+        "outcomes-not-rerecorded-after-a-blip",
+        "database blip: an outcome's write runs again on a fresh connection; accepted mail is sent",
+        "newsletter/sending.py",
+        "            if connection.in_atomic_block or attempt == RECORD_ATTEMPTS - 1:\n",
+        "            if True:\n",
+        (
+            N + "test_reliability.py::"
+            "test_a_database_blip_between_acceptance_and_recording_loses_no_outcome",
+        ),
+    ),
+    Mutant(
+        "dead-workers-lanes-never-restarted",
+        "batch handover: a dead worker's issue resumes within the lease and one reconcile",
+        "newsletter/tasks.py",
+        "        start_lanes(issue_id)\n    return stale\n",
+        "        pass\n    return stale\n",
+        (
+            N + "test_reliability.py::"
+            "test_a_worker_killed_mid_send_leaves_only_its_batch_uncertain_and_the_rest_resumes_within_the_lease",
         ),
     ),
     Mutant(

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import re
+import threading
 from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
 from django.utils import timezone
 
-from newsletter import sending, stops, transport
+from newsletter import gdpr, sending, stops, subscriptions, suppression, transport
 from newsletter.models import (
+    ConsentSource,
     Delivery,
     DeliveryState,
     IssueState,
@@ -394,6 +398,91 @@ def test_a_stop_during_a_batch_leaves_a_mark_that_batch_reads_and_skips_what_is_
     assert stops.is_stopped(issue.pk, in_batch[0]) and not stops.is_stopped(issue.pk, in_batch[1])
     assert issue.deliveries.get(subscriber_id=waiting).state == DeliveryState.SKIPPED
     assert issue.deliveries.get(subscriber_id=in_batch[0]).state == DeliveryState.SENDING
+
+
+WHO = subscriptions.RequestInfo(source=ConsentSource.EMAIL)
+STOP_PATHS = {
+    "unsubscribe": lambda person, weekly: subscriptions.unsubscribe(person, WHO),
+    "unsubscribe from this newsletter": (
+        lambda person, weekly: subscriptions.unsubscribe_from(person, weekly.pk, WHO)
+    ),
+    "complaint": lambda person, weekly: suppression.record_complaint(person.email),
+    "hard bounce": lambda person, weekly: suppression.record_hard_bounce(person.email),
+    "refused mailbox": lambda person, weekly: suppression.record_invalid_recipient(person.email),
+    "soft bounces": lambda person, weekly: [
+        suppression.record_soft_bounce(person.email)
+        for _ in range(settings.NEWSLETTER_SOFT_BOUNCE_LIMIT)
+    ],
+    "erasure": lambda person, weekly: gdpr.erase(person, WHO),
+}
+
+
+@pytest.mark.parametrize("path", STOP_PATHS)
+def test_every_stop_path_marks_a_delivery_its_batch_holds(weekly, path):
+    """Issue #11: the batch reads these marks before each MAIL FROM (test_reliability shows it
+    honoured); each way of stopping mail must leave one, not only the unsubscribe."""
+    person, bystander = builders.subscriber(weekly), builders.subscriber(weekly)
+    issue = builders.approved_issue(weekly)
+    sending.start_sending(issue)
+    assert len(sending.claim(issue, 2)) == 2
+    STOP_PATHS[path](person, weekly)
+    assert stops.stopped_among(issue.pk, [person.pk, bystander.pk]) == {person.pk}
+
+
+def test_a_batch_that_cannot_read_the_stop_marks_sends_nothing_and_hands_its_rows_back(
+    weekly, settings, smtp_settings, smtp_server
+):
+    """Issue #11, Redis down: without the marks a stop could be missed, so nothing leaves
+    and nothing stays claimed; the rows are checked in the database when claimed again."""
+    people = builders.subscribers(weekly, 3)
+    issue = builders.approved_issue(weekly)
+    sending.start_sending(issue)
+    working = settings.CACHES
+    settings.CACHES = {"default": {**working["default"], "LOCATION": "redis://127.0.0.1:1/0"}}
+    with pytest.raises(transport.TemporarySendError, match="cannot open a batch"):
+        sending.send_next_batch(issue.pk, 3)
+    assert smtp_server.recipients() == []
+    assert set(issue.deliveries.values_list("state", "attempts")) == {(DeliveryState.PENDING, 0)}
+
+    settings.CACHES = working
+    send_all(issue)
+    assert sorted(smtp_server.recipients()) == sorted(p.email for p in people)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_stop_whose_mark_redis_lost_still_wins_over_the_batch_in_flight(
+    weekly, smtp_settings, smtp_server
+):
+    """Issue #11, Redis restarting empty mid-batch: the stop had committed and left its mark,
+    then Redis lost it. The batch must notice the loss, not read it as "nobody stopped"."""
+    people = builders.subscribers(weekly, 6)
+    issue = builders.approved_issue(weekly)
+    sending.start_sending(issue)
+    handler = smtp_server.handler
+    handler.gate = threading.Semaphore(1)  # the first message goes, the second is held
+    errors: list[BaseException] = []
+
+    def batch() -> None:
+        try:
+            sending.send_next_batch(issue.pk, 6)
+        except BaseException as exc:  # looked at below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    sender = threading.Thread(target=batch)
+    sender.start()
+    assert handler.held.wait(30), "the second message never reached the server"
+    leaving = issue.deliveries.order_by("pk")[3].subscriber
+    subscriptions.unsubscribe(leaving, WHO)
+    cache.clear()  # Redis restarts empty: the stop's mark is gone
+    handler.gate.release(100)
+    sender.join(60)
+
+    assert [type(exc) for exc in errors] == [transport.TemporarySendError]
+    send_all(issue)
+    assert leaving.email not in smtp_server.recipients(), "mailed after the unsubscribe committed"
+    assert sorted(smtp_server.recipients()) == sorted(p.email for p in people if p != leaving)
 
 
 def test_a_test_send_goes_to_one_address_without_personal_links(weekly, smtp_settings, smtp_server):
