@@ -199,3 +199,48 @@ def test_a_new_site_root_changes_every_address_at_once(api, index):
 
     after = api.get(LISTING).json()["items"][0]["meta"]["html_url"]
     assert after == before.replace("/notizie/", "/")
+
+
+def test_a_forked_process_talks_to_redis_on_a_connection_of_its_own():
+    """The store holds one connection per process: a gunicorn or Celery child forked
+    after the parent used it must not read replies meant for the parent."""
+    import os
+
+    from cms import caching
+
+    parent = caching._store()
+    parent.set("api:fork-probe", b"padre", 60)
+    assert parent.get_many(["api:fork-probe"]) == [b"padre"]
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: answer through the pipe, touch nothing else
+        try:
+            child = caching._store()
+            answer = child.get_many(["api:fork-probe"])
+            os.write(
+                write_end, b"own" if child is not parent and answer == [b"padre"] else b"shared"
+            )
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    _, status = os.waitpid(pid, 0)
+    assert os.read(read_end, 16) == b"own"
+    assert parent.get_many(["api:fork-probe"]) == [b"padre"]
+
+
+def test_threads_share_the_store_and_each_gets_its_own_answer():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from cms import caching
+
+    store = caching._store()
+    for n in range(8):
+        store.set(f"api:thread-probe-{n}", str(n).encode(), 60)
+
+    def read(n: int) -> bool:
+        return all(
+            store.get_many([f"api:thread-probe-{n}"]) == [str(n).encode()] for _ in range(50)
+        )
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert all(pool.map(read, range(8)))
