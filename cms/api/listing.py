@@ -55,6 +55,22 @@ FIELDS: dict[str, Callable[[Any, api_fields.Preloaded], Any]] = {
 }
 
 
+# What the fields above read, for the page query: a listing loads no other column.
+COLUMNS = (
+    "title", "slug", "url_path", "show_in_menus", "seo_title", "search_description",
+    "first_published_at", "alias_of", "locale", "locale__language_code", "standfirst",
+    "publication_date", "hero_image", "hero_alt", "hero_caption", "hero_credit", "mission",
+    "mission__slug", "mission__name", "mission__start_date", "mission__end_date", "source_url",
+    "source_label",
+)  # fmt: skip
+
+
+def serves(serializer_class) -> bool:
+    """Whether every field the request asks for is one this module builds."""
+    known = set(FIELDS) | {"detail_url"}
+    return all(name in known for name in serializer_class.Meta.fields)
+
+
 def detail_url_prefix() -> str:
     path = reverse("wagtailapi:pages:detail", args=(0,))
     return settings.WAGTAILAPI_BASE_URL + path[: -len("0/")]
@@ -64,8 +80,7 @@ def serialize(pages: list, serializer_class, batch: api_fields.Preloaded) -> lis
     """The listing items, or None when a requested field needs the DRF path."""
     names = list(serializer_class.Meta.fields)
     meta_names = set(serializer_class.meta_fields)
-    known = set(FIELDS) | {"detail_url"}
-    if any(name not in known for name in names) or any(page.alias_of_id for page in pages):
+    if not serves(serializer_class) or any(page.alias_of_id for page in pages):
         return None
     body = [name for name in names if name not in meta_names]
     meta = [name for name in names if name in meta_names]
