@@ -9,7 +9,7 @@ page) calls it with that newsletter, and stops only that newsletter's deliveries
 - for each issue that holds one of their deliveries in a batch right now
   (`sending`), a stop mark goes into the cache (Redis) *before* the transaction
   commits. The worker sending that batch reads the mark just before each
-  message's MAIL FROM (`is_stopped`): one cache read per message, no database
+  message's MAIL FROM (`stopped_among`): one cache read per message, no database
   query. So a message never leaves after the stop has committed, whatever the
   batch size, the relay's speed or the rate limit.
 
@@ -84,11 +84,6 @@ def stop_deliveries(
                 sorted(in_flight),
             )
     return skipped
-
-
-def is_stopped(issue_id: int, subscriber_id: int | None) -> bool:
-    """True when a stop committed after this delivery was claimed. Raises if the cache is down."""
-    return subscriber_id is not None and cache.get(stop_key(issue_id, subscriber_id)) is not None
 
 
 class MarksLost(Exception):

@@ -322,8 +322,8 @@ def test_a_per_newsletter_unsubscribe_marks_only_that_newsletters_batches_in_fli
 
     subscriptions.unsubscribe_from(person, first.pk, subscriptions.RequestInfo(source="email"))
 
-    assert stops.is_stopped(issues[0].pk, person.pk)
-    assert not stops.is_stopped(issues[1].pk, person.pk)
+    assert stops.stopped_among(issues[0].pk, [person.pk]) == {person.pk}
+    assert stops.stopped_among(issues[1].pk, [person.pk]) == set()
 
 
 def test_leaving_a_newsletter_on_the_preferences_page_stops_its_batch_in_flight(two_newsletters):
@@ -338,6 +338,6 @@ def test_leaving_a_newsletter_on_the_preferences_page_stops_its_batch_in_flight(
         person, Selection({second.pk: []}), "it", subscriptions.RequestInfo(source="email")
     )
 
-    assert stops.is_stopped(issues[0].pk, person.pk)
-    assert not stops.is_stopped(issues[1].pk, person.pk)
+    assert stops.stopped_among(issues[0].pk, [person.pk]) == {person.pk}
+    assert stops.stopped_among(issues[1].pk, [person.pk]) == set()
     assert newsletters_of(person) == {second.slug}
