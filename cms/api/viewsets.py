@@ -309,7 +309,8 @@ class PagesViewSet(PublicAPIMixin, PagesAPIViewSet):
             full = queryset.prefetch_related(None)
             # A listing never shows the body: leave the StreamField JSON in the database,
             # and when listing.py builds every field, every column it doesn't read.
-            narrow = listing.serves(self.get_serializer_class())
+            serializer_class = self.get_serializer_class()
+            narrow = listing.serves(serializer_class)
             queryset = (full.only(*listing.COLUMNS) if narrow else full.defer("body")).annotate(
                 listing_total=Window(Count("pk"))
             )
@@ -322,7 +323,7 @@ class PagesViewSet(PublicAPIMixin, PagesAPIViewSet):
         self.batch = api_fields.Preloaded.load(pages, request=request)
         if fast:
             self.batch.load_news_relations([page.id for page in pages])
-            items = listing.serialize(pages, self.get_serializer_class(), self.batch)
+            items = listing.serialize(pages, serializer_class, self.batch)
             if items is not None:
                 return self.get_paginated_response(items)
             if narrow:  # an alias among them: the DRF path reads whole pages
