@@ -28,6 +28,7 @@ from wagtail.admin.menu import MenuItem as AdminMenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from cms.models.links import entity_panel
 from cms.models.translation import refuse_rows_in_other_locales
 
 from . import (
@@ -40,13 +41,13 @@ from . import (
     tasks,
     transport,
 )
-from .admin_newsletter_form import CadenceFieldsMixin
+from .admin_newsletter_form import NewsletterFormScriptMixin
 from .models import DeliveryState, Issue, IssueState, Newsletter
 
 # --- Newsletters ----------------------------------------------------------------------------
 
 
-class NewsletterForm(CadenceFieldsMixin, WagtailAdminModelForm):
+class NewsletterForm(NewsletterFormScriptMixin, WagtailAdminModelForm):
     """A newsletter's topics are topics of its own language; only the cadence's day field."""
 
     def clean(self):
@@ -73,7 +74,7 @@ class NewsletterViewSet(ModelViewSet):
         FieldPanel("locale"),
         FieldPanel("description"),
         FieldPanel("intro"),
-        admin_newsletter_form.topic_panel(),
+        entity_panel("topic_links", "topic", _("Temi")),
         FieldRowPanel([FieldPanel("is_public"), FieldPanel("is_active")]),
         MultiFieldPanel(
             [

@@ -20,16 +20,15 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.models import Locale
 
-from cms.models.links import EntityChooserPanel
-
 from .models import Cadence
 
 FIELD_FOR_CADENCE = {Cadence.WEEKLY: "send_weekday", Cadence.MONTHLY: "send_day_of_month"}
 DAY_FIELDS = tuple(FIELD_FOR_CADENCE.values())
 
 
-class CadenceFieldsMixin:
-    """Mixed into the newsletter's admin form."""
+class NewsletterFormScriptMixin:
+    """Mixed into the newsletter's admin form: the day fields its script shows by cadence
+    (and the server requires), and the language codes the topic chooser follows."""
 
     class Media:
         js = ["newsletter/admin/newsletter_form.js"]
@@ -78,12 +77,6 @@ LIST_DISPLAY = [
     YesNoColumn("requires_approval", label=_("richiede approvazione")),
     YesNoColumn("is_active", label=_("attiva")),
 ]
-
-
-def topic_panel() -> EntityChooserPanel:
-    return EntityChooserPanel(
-        "topic_links", chooser_field_name="topic", label=_("Temi"), heading=_("Temi"), min_num=0
-    )
 
 
 class ChoosersInNewsletterLocaleMixin:

@@ -110,3 +110,10 @@ class EntityChooserPanel(MultipleChooserPanel):
         )
         options["formsets"][self.relation_name]["formset"] = formset
         return options
+
+
+def entity_panel(links: str, target: str, label) -> EntityChooserPanel:
+    """A searchable, ordered chooser of reference entities (opens in the content's locale)."""
+    return EntityChooserPanel(
+        links, chooser_field_name=target, label=label, heading=label, min_num=0
+    )

@@ -18,7 +18,7 @@ from wagtail.search import index
 
 from cms.blocks import NewsBodyBlock
 
-from .links import EntityChooserPanel, LinkedManyToManyField
+from .links import LinkedManyToManyField, entity_panel
 from .preview_mode import HeadlessPreviewMode
 from .snippets import Mission, Organisation, Person, Place, Topic
 from .translation import LinksInOwnLocalePageForm, link_locale_errors
@@ -26,13 +26,6 @@ from .translation import LinksInOwnLocalePageForm, link_locale_errors
 # Titles end up in email subject lines, standfirsts in cards and preheaders.
 TITLE_MAX_LENGTH = 120
 STANDFIRST_MAX_LENGTH = 240
-
-
-def entity_panel(links: str, target: str, label) -> EntityChooserPanel:
-    """A searchable, ordered chooser of reference entities (opens in the page's locale)."""
-    return EntityChooserPanel(
-        links, chooser_field_name=target, label=label, heading=label, min_num=0
-    )
 
 
 class NewsPageForm(LinksInOwnLocalePageForm):
