@@ -41,9 +41,14 @@ class InLocaleCreationForm(forms.ModelForm):
         return cleaned
 
 
-def requested_locale(request) -> Locale:
+def locale_asked_for(request) -> Locale | None:
+    """The language the chooser was opened in (`?locale=`), if it names one of ours."""
     code = request.GET.get("locale")
-    return Locale.objects.filter(language_code=code).first() or Locale.get_default()
+    return Locale.objects.filter(language_code=code).first() if code else None
+
+
+def requested_locale(request) -> Locale:
+    return locale_asked_for(request) or Locale.get_default()
 
 
 class PageLocaleOnlyMixin:
@@ -51,8 +56,7 @@ class PageLocaleOnlyMixin:
 
     def get_filter_form(self):
         form = super().get_filter_form()
-        code = self.request.GET.get("locale")
-        locale = Locale.objects.filter(language_code=code).first() if code else None
+        locale = locale_asked_for(self.request)
         if locale is not None and "locale" in form.fields:
             form.fields["locale"].choices = [(locale.language_code, locale.get_display_name())]
         return form
