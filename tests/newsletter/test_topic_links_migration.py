@@ -5,24 +5,13 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from newsletter.models import Newsletter
 from tests import factories
 from tests.newsletter import builders
+from tests.support.migrations import latest, migrate
 
 BEFORE = [("newsletter", "0007_consent_resubscribe_and_topics")]
-
-
-def migrate(targets) -> None:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-
-
-def latest() -> list[tuple[str, str]]:
-    executor = MigrationExecutor(connection)
-    return [key for key in executor.loader.graph.leaf_nodes() if key[0] == "newsletter"]
 
 
 def choices_in_the_table() -> set[tuple[int, int]]:
@@ -51,7 +40,7 @@ def test_topics_before_the_migration_are_the_topics_after_it():
         )
         assert "sort_order" not in {row[0] for row in cursor.fetchall()}
 
-    migrate(latest())
+    migrate(latest("newsletter"))
 
     assert len(before) == 4
     assert choices_in_the_table() == before
