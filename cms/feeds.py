@@ -21,7 +21,7 @@ from wagtail.models import Locale
 
 from cms.api import fields as api_fields
 from cms.api.errors import ParameterError
-from cms.api.params import check_no_null_characters, entity_condition
+from cms.api.params import check_no_null_characters, named_entities
 from cms.caching import public_endpoint
 from cms.links import absolute_url, page_html_url
 from cms.models import NewsPage, Topic
@@ -95,8 +95,8 @@ class FeedQuery:
         self.topics: list[Topic] = []
         queryset = public_news()
         if "topic" in request.GET:
-            condition = entity_condition("topic", request.GET["topic"])
-            self.topics = list(Topic.objects.filter(condition))
+            named = named_entities("topic", request.GET["topic"])
+            self.topics = list(Topic.objects.filter(named.condition))
             queryset = queryset.filter(
                 pk__in=NewsPage.objects.filter(topics__in=self.topics).values("pk")
             )

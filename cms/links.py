@@ -16,7 +16,7 @@ from django.utils.encoding import filepath_to_uri
 from django.utils.http import RFC3986_SUBDELIMS, escape_leading_slashes
 from wagtail import urls as wagtail_urls
 from wagtail.coreutils import get_supported_content_language_variant
-from wagtail.models import Page
+from wagtail.models import Page, Site
 
 
 @overload
@@ -101,15 +101,33 @@ def _page_path(page, request) -> str | None:
     """
     if type(page).get_url_parts is not Page.get_url_parts:
         return _wagtail_page_path(page, request)
-    roots = [
-        srp for srp in page._get_site_root_paths(request) if page.url_path.startswith(srp.root_path)
-    ]
+    try:
+        return path_at(page.url_path, request)
+    except UnderSeveralSites:
+        return _wagtail_page_path(page, request)
+
+
+class UnderSeveralSites(Exception):
+    """The url_path lies under the roots of two sites: only Wagtail can say which one serves it."""
+
+
+def path_at(url_path: str, request) -> str | None:
+    """Page.get_url_parts(request)[2] of a page at `url_path` that routes as Page does.
+
+    For rows that are not Page instances (the news listing's, cms/api/listing.py) as
+    well as for pages. The site root paths are memoised on `request`, as Wagtail does.
+    """
+    try:
+        site_root_paths = request._wagtail_cached_site_root_paths
+    except AttributeError:
+        site_root_paths = request._wagtail_cached_site_root_paths = Site.get_site_root_paths()
+    roots = [srp for srp in site_root_paths if url_path.startswith(srp.root_path)]
     if not roots:
         return None
     if len({root.site_id for root in roots}) > 1:
-        return _wagtail_page_path(page, request)
+        raise UnderSeveralSites(url_path)
     root = roots[0]
-    rest = page.url_path[len(root.root_path) :]
+    rest = url_path[len(root.root_path) :]
     if not _SERVE_PATH.search(rest):
         return None  # NoReverseMatch: Wagtail answers (site_id, None, None)
     prefix = _serve_prefix(request, root.language_code)

@@ -83,6 +83,17 @@ MUTANTS = [
         ("tests/cms/test_public_content.py::test_the_html_news_index_lists_only_public_news",),
     ),
     Mutant(
+        "api-listing-shows-restricted-news",
+        "only live, public content is public: the written-out news listing keeps the rule",
+        "cms/api/listing.py",
+        ' r JOIN {page} rp ON rp.id = r.page_id"',
+        ' r JOIN {page} rp ON rp.id = r.page_id AND FALSE"',
+        (
+            "tests/cms/api/test_listing_fast_path.py::"
+            "test_the_written_out_query_answers_what_the_orm_answers",
+        ),
+    ),
+    Mutant(
         "erase-keeps-subscriptions",
         "erasure: erase() deletes the subscriptions and the stored confirmation email",
         "newsletter/gdpr.py",

@@ -12,6 +12,8 @@ Accept-Language. With an unprefixed default language Django never redirects
 
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.http import HttpRequest, HttpResponse
@@ -24,7 +26,13 @@ from django.utils.cache import patch_vary_headers
 
 def served_by_language_patterns(path: str, urlconf: str | None = None) -> bool:
     """Whether the i18n_patterns answer this unprefixed path (rather than an earlier route)."""
-    resolver = get_resolver(urlconf)
+    return _served_by_language_patterns(get_resolver(urlconf), path)
+
+
+# Keyed by the resolver too: a new one (clear_url_caches, another urlconf) starts afresh.
+# Bounded, since anyone chooses the path; a miss costs what the walk always cost.
+@functools.lru_cache(maxsize=2048)
+def _served_by_language_patterns(resolver: URLResolver, path: str) -> bool:
     relative = path.removeprefix("/")
     with translation.override(settings.LANGUAGE_CODE):
         for pattern in resolver.url_patterns:  # the top-level routes, a fixed short list

@@ -38,9 +38,9 @@ class NewsFilter(BaseFilterBackend):
 
     def filter_queryset(self, request, queryset, view):
         query: params.Query = view.query
-        for parameter, condition in query.entities.items():
+        for parameter, named in query.entities.items():
             relation, model = ENTITY_FILTERS[parameter]
-            matching = model.objects.filter(condition)
+            matching = model.objects.filter(named.condition)
             queryset = queryset.filter(
                 pk__in=NewsPage.objects.filter(**{f"{relation}__in": matching}).values("pk")
             )
@@ -55,17 +55,20 @@ class NewsFilter(BaseFilterBackend):
         return queryset
 
 
+def locale_named(code: str) -> Locale:
+    """The site's language `code`, or a ParameterError naming `locale`."""
+    locale = Locale.objects.filter(language_code=code).first() if len(code) <= 100 else None
+    if locale is None:
+        raise ParameterError("locale", f"locale {code[:20]!r} is not one of the site's languages")
+    return locale
+
+
 class LocaleFilter(BaseFilterBackend):
     def filter_queryset(self, request, queryset, view):
         code = request.GET.get("locale")
         if code is None:
             return queryset
-        locale = Locale.objects.filter(language_code=code).first() if len(code) <= 100 else None
-        if locale is None:
-            raise ParameterError(
-                "locale", f"locale {code[:20]!r} is not one of the site's languages"
-            )
-        filtered = queryset.filter(locale=locale)
+        filtered = queryset.filter(locale=locale_named(code))
         if hasattr(queryset, "_filtered_by_child_of"):
             filtered._filtered_by_child_of = queryset._filtered_by_child_of
         return filtered

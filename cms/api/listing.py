@@ -6,26 +6,49 @@ plain function of the page and the request's Preloaded. Which fields appear, and
 in which order, still comes from Wagtail's own serializer class for the
 request (so `fields=` behaves exactly as in Wagtail); a field this module
 does not know sends the request down the ordinary DRF path.
+
+The commonest listings (the news filters, a language, a page of results, in the
+default order) also skip the ORM: `read_news` runs one written-out query, the
+public-page rule of cms.public and the filters of cms.api.filters as SQL, and
+returns plain rows instead of page objects. Building and compiling that query
+with the ORM, and building a NewsPage per row, cost more than the rest of the
+listing together. Any other parameter takes the ORM path, which stays the
+definition: tests/cms/api/test_listing_fast_path.py checks that both answer the
+same for every filter.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.fields import DateTimeField
+from wagtail.models import Page, PageViewRestriction
 
 from cms.api import fields as api_fields
 from cms.api import summaries
-from cms.links import page_html_url
+from cms.api.filters import ENTITY_FILTERS, locale_named
+from cms.api.params import NEWS_FILTERS, Query
+from cms.links import UnderSeveralSites, absolute_url, page_html_url, path_at
+from cms.models import Mission, NewsPage
 
 _datetime = DateTimeField()
 
 
 def _datetime_or_none(value) -> str | None:
     return _datetime.to_representation(value) if value is not None else None
+
+
+def _html_url(page, request) -> str | None:
+    if isinstance(page, ListedNews):  # raises UnderSeveralSites when only Wagtail can say
+        return absolute_url(path_at(page.url_path, request))
+    return page_html_url(page, request)
 
 
 def _relation(name: str) -> Callable:
@@ -35,7 +58,7 @@ def _relation(name: str) -> Callable:
 FIELDS: dict[str, Callable[[Any, api_fields.Preloaded], Any]] = {
     "id": lambda page, batch: page.id,
     "type": lambda page, batch: "cms.NewsPage",
-    "html_url": lambda page, batch: page_html_url(page, batch.request),
+    "html_url": lambda page, batch: _html_url(page, batch.request),
     "slug": lambda page, batch: page.slug,
     "show_in_menus": lambda page, batch: page.show_in_menus,
     "seo_title": lambda page, batch: page.seo_title,
@@ -65,6 +88,150 @@ COLUMNS = (
 )  # fmt: skip
 
 
+# Read with one written-out query when a listing asks for nothing else (no `order`, no
+# `search`, no tree or field filters: those take the ORM).
+WRITTEN_OUT_PARAMETERS = frozenset(["type", "fields", "limit", "offset", "locale", *NEWS_FILTERS])
+
+
+def reads(parameters) -> bool:
+    """Whether read_news can answer a news listing with these query parameters."""
+    return NewsPage.get_url_parts is Page.get_url_parts and all(
+        name in WRITTEN_OUT_PARAMETERS for name in parameters
+    )
+
+
+class ListedNews(SimpleNamespace):
+    """A news item as a listing reads it: the COLUMNS, under the model's attribute names.
+
+    `locale` and `mission` are nested the same way (`mission` is None without one).
+    """
+
+
+def _sources() -> dict[str, tuple[str, str]]:
+    """Attribute name → (table alias, column) for `id` and every name in COLUMNS.
+
+    A foreign key is read under its attname (`mission_id`), a column across one
+    (`mission__slug`) under its lookup, nested by _row.
+    """
+    aliases = {Page: "p", NewsPage: "n"}
+    related = {"locale": "l", "mission": "m"}
+    found = {"id": ("p", "id")}
+    for name in COLUMNS:
+        if "__" in name:
+            relation, column = name.split("__")
+            model = NewsPage._meta.get_field(relation).related_model
+            found[name] = (related[relation], model._meta.get_field(column).column)
+        else:
+            model_field = NewsPage._meta.get_field(name)
+            found[model_field.attname] = (aliases[model_field.model], model_field.column)
+    return found
+
+
+@functools.cache
+def _news_select() -> tuple[str, tuple[str, ...]]:
+    """The SELECT … FROM … of read_news and the attribute each column fills."""
+    quote = connection.ops.quote_name
+    sources = _sources()
+    names = tuple(sources)
+    columns = ", ".join(f"{alias}.{quote(column)}" for alias, column in sources.values())
+    locale_field = Page._meta.get_field("locale")
+    mission_field = NewsPage._meta.get_field("mission")
+    sql = (
+        f"SELECT {columns}, COUNT(*) OVER () FROM {quote(NewsPage._meta.db_table)} n"
+        f" JOIN {quote(Page._meta.db_table)} p ON p.id = n.{quote(NewsPage._meta.pk.column)}"
+        f" JOIN {quote(locale_field.related_model._meta.db_table)} l"
+        f" ON l.id = p.{quote(locale_field.column)}"
+        f" LEFT JOIN {quote(Mission._meta.db_table)} m ON m.id = n.{quote(mission_field.column)}"
+    )
+    return sql, names
+
+
+@functools.cache
+def _public_condition() -> str:
+    """cms.public.public_pages as SQL, over the page aliased p; one parameter: now."""
+    quote = connection.ops.quote_name
+    page = quote(Page._meta.db_table)
+    restriction = quote(PageViewRestriction._meta.db_table)
+    return (
+        "p.live AND p.depth > 1 AND (p.expire_at IS NULL OR p.expire_at > %s)"
+        f" AND NOT EXISTS (SELECT 1 FROM {restriction} r JOIN {page} rp ON rp.id = r.page_id"
+        " WHERE rp.path = SUBSTRING(p.path, 1, LENGTH(rp.path)))"
+    )
+
+
+def _entity_condition(parameter: str) -> str:
+    """cms.api.filters.NewsFilter for one entity filter; two parameters: ids, slugs."""
+    quote = connection.ops.quote_name
+    relation, model = ENTITY_FILTERS[parameter]
+    named = (
+        f"SELECT e.id FROM {quote(model._meta.db_table)} e WHERE e.id = ANY(%s) OR e.slug = ANY(%s)"
+    )
+    relation_field = NewsPage._meta.get_field(relation)
+    if not relation_field.many_to_many:
+        return f"n.{quote(relation_field.column)} IN ({named})"
+    through = relation_field.remote_field.through._meta.db_table
+    return (
+        f"n.{quote(NewsPage._meta.pk.column)} IN (SELECT t.{quote(relation_field.m2m_column_name())}"
+        f" FROM {quote(through)} t WHERE t.{quote(relation_field.m2m_reverse_name())} IN ({named}))"
+    )
+
+
+def _row(names: tuple[str, ...], values: tuple) -> ListedNews:
+    fields: dict[str, Any] = {}
+    nested: dict[str, dict[str, Any]] = {}
+    for name, value in zip(names, values, strict=True):
+        relation, _, column = name.partition("__")
+        if column:
+            nested.setdefault(relation, {})[column] = value
+        else:
+            fields[name] = value
+    for relation, columns in nested.items():
+        key = fields[f"{relation}_id"]
+        fields[relation] = SimpleNamespace(id=key, **columns) if key is not None else None
+    return ListedNews(**fields)
+
+
+def read_news(query: Query, locale: str | None, offset: int, limit: int) -> tuple[list, int]:
+    """One page of public news, newest first, and how many there are in all."""
+    conditions = [_public_condition()]
+    parameters: list[Any] = [timezone.now()]
+    if locale is not None:
+        conditions.append("l.language_code = %s")
+        parameters.append(locale)
+    for parameter, named in sorted(query.entities.items()):
+        conditions.append(_entity_condition(parameter))
+        parameters += [sorted(named.ids), sorted(named.slugs)]
+    if query.published_after:
+        conditions.append("n.publication_date >= %s")
+        parameters.append(query.published_after.moment)
+    if query.published_before:
+        before = query.published_before
+        conditions.append(
+            "n.publication_date < %s" if before.whole_day else "n.publication_date <= %s"
+        )
+        parameters.append(before.moment)
+    select, names = _news_select()
+    sql = (
+        f"{select} WHERE {' AND '.join(conditions)}"
+        " ORDER BY n.publication_date DESC, n.page_ptr_id DESC LIMIT %s OFFSET %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*parameters, limit, offset])
+        rows = cursor.fetchall()
+        if rows:
+            total = rows[0][-1]
+        else:
+            # Past the last page (or nothing matches): the total alone.
+            cursor.execute(
+                f"SELECT COUNT(*) {select[select.index(' FROM ') :]} WHERE {' AND '.join(conditions)}",
+                parameters,
+            )
+            total = cursor.fetchone()[0]
+    if not total and locale is not None:
+        locale_named(locale)  # a 400 if the site has no such language
+    return [_row(names, row[:-1]) for row in rows], total
+
+
 def serves(serializer_class) -> bool:
     """Whether every field the request asks for is one this module builds."""
     known = set(FIELDS) | {"detail_url"}
@@ -85,6 +252,13 @@ def serialize(pages: list, serializer_class, batch: api_fields.Preloaded) -> lis
     body = [name for name in names if name not in meta_names]
     meta = [name for name in names if name in meta_names]
     prefix = detail_url_prefix()
+    try:
+        return _items(pages, body, meta, prefix, batch)
+    except UnderSeveralSites:  # rows from read_news under two sites: the ORM path asks Wagtail
+        return None
+
+
+def _items(pages: list, body: list[str], meta: list[str], prefix: str, batch) -> list[dict]:
     items = []
     for page in pages:
         item: dict[str, Any] = {}

@@ -57,12 +57,24 @@ class DateBound:
 
 
 @dataclass(frozen=True)
+class Entities:
+    """`topic=innovazione,12`: the entities named by any of these ids or slugs."""
+
+    ids: frozenset[int]
+    slugs: frozenset[str]
+
+    @property
+    def condition(self) -> Q:
+        return Q(id__in=self.ids) | Q(slug__in=self.slugs)
+
+
+@dataclass(frozen=True)
 class Query:
     """The parsed query of one API request (only what was given is set)."""
 
     whole_numbers: dict[str, int] = field(default_factory=dict)
-    # news filter parameter → condition on the entity model (any of these slugs or ids)
-    entities: dict[str, Q] = field(default_factory=dict)
+    # news filter parameter → the entities it names
+    entities: dict[str, Entities] = field(default_factory=dict)
     published_after: DateBound | None = None
     published_before: DateBound | None = None
     search: str | None = None
@@ -104,7 +116,7 @@ def parse(query) -> Query:
     return Query(
         whole_numbers=integer_parameters(query),
         entities={
-            name: entity_condition(name, query[name]) for name in ENTITY_FILTERS if name in query
+            name: named_entities(name, query[name]) for name in ENTITY_FILTERS if name in query
         },
         published_after=after,
         published_before=before,
@@ -149,7 +161,7 @@ def check_no_null_characters(query) -> None:
             raise ParameterError(name, f"{name} must not contain null characters")
 
 
-def entity_condition(parameter: str, raw: str) -> Q:
+def named_entities(parameter: str, raw: str) -> Entities:
     """`topic=innovazione,12`: any of these slugs or ids."""
     values = [value.strip() for value in raw.split(",")]
     if not raw.strip() or any(not value for value in values):
@@ -168,7 +180,7 @@ def entity_condition(parameter: str, raw: str) -> Q:
             slugs.add(value)
         else:
             raise ParameterError(parameter, f"{parameter}: {value!r} is neither a slug nor an id")
-    return Q(id__in=ids) | Q(slug__in=slugs)
+    return Entities(frozenset(ids), frozenset(slugs))
 
 
 def parse_date_bound(parameter: str, raw: str, *, end: bool) -> DateBound:

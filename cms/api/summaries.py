@@ -16,6 +16,7 @@ all three.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -183,15 +184,21 @@ def _model_field(model, prefix: str, column: str):
     return model._meta.get_field(column)
 
 
-def relations_sql(page_ids: list[int]) -> tuple[str, list[int]]:
+def relations_sql(page_ids: list[int]) -> tuple[str, list[list[int]]]:
     """UNION ALL of the news relations: (relation, page id, *RELATION_COLUMNS) per link.
 
-    Ordered as the serializers' prefetches are: by relation, then name and id.
+    Ordered as the serializers' prefetches are: by relation, then name and id. One array
+    per branch, not a placeholder per page: the text is the same for every page size,
+    written once per process, and short enough for psycopg to keep its parsed form.
     """
+    return _relations_text(), [list(page_ids)] * len(NEWS_RELATIONS)
+
+
+@functools.cache
+def _relations_text() -> str:
     from cms.models import NewsPage
 
     quote = connection.ops.quote_name
-    placeholders = ", ".join(["%s"] * len(page_ids))
     null_types: dict[str, str] = {}
     branches = []
     for relation, summary in NEWS_RELATIONS.items():
@@ -227,9 +234,8 @@ def relations_sql(page_ids: list[int]) -> tuple[str, list[int]]:
             f"SELECT '{relation}', t.{quote(source)}, {columns} "
             f"FROM {quote(through.db_table)} t "
             f"JOIN {quote(model._meta.db_table)} e ON e.id = t.{quote(target)}{joins} "
-            f"WHERE t.{quote(source)} IN ({placeholders})"
+            f"WHERE t.{quote(source)} = ANY(%s)"
         )
     name_position = 3 + RELATION_COLUMNS.index("name")
     id_position = 3 + RELATION_COLUMNS.index("id")
-    sql = " UNION ALL ".join(selects) + f" ORDER BY 1, {name_position}, {id_position}"
-    return sql, list(page_ids) * len(selects)
+    return " UNION ALL ".join(selects) + f" ORDER BY 1, {name_position}, {id_position}"

@@ -300,6 +300,10 @@ class PagesViewSet(PublicAPIMixin, PagesAPIViewSet):
     def listing_view(self, request):
         queryset = self.get_queryset()
         self.check_query_parameters(queryset)
+        if queryset.model is NewsPage and listing.reads(request.GET):
+            serializer_class = self.get_serializer_class()
+            if listing.serves(serializer_class):
+                return self.written_out_listing(request, serializer_class)
         queryset = self.filter_queryset(queryset)
         fast = isinstance(queryset, QuerySet) and issubclass(queryset.model, NewsPage)
         if fast:
@@ -331,6 +335,23 @@ class PagesViewSet(PublicAPIMixin, PagesAPIViewSet):
                 pages = [whole[page.pk] for page in pages]
             prefetch_related_objects(pages, *self.news_prefetches())
         serializer = self.get_serializer(pages, many=True)
+        return self.get_paginated_response(serializer.data)
+
+    def written_out_listing(self, request, serializer_class) -> Response:
+        """A news listing from listing.read_news, without the ORM (see cms/api/listing.py)."""
+        offset, limit = self.page_bounds()
+        rows, self.paginator.total_count = listing.read_news(
+            self.query, request.GET.get("locale"), offset, limit
+        )
+        self.batch = api_fields.Preloaded.load(rows, request=request)
+        if not any(row.alias_of_id for row in rows):
+            self.batch.load_news_relations([row.id for row in rows])
+            items = listing.serialize(rows, serializer_class, self.batch)
+            if items is not None:
+                return self.get_paginated_response(items)
+        # An alias, or a page only Wagtail can address: Wagtail's serializers, on whole pages.
+        whole = self.news_queryset().defer("body").in_bulk([row.id for row in rows])
+        serializer = self.get_serializer([whole[row.id] for row in rows], many=True)
         return self.get_paginated_response(serializer.data)
 
     def get_object(self):
