@@ -128,22 +128,27 @@ def _sources() -> dict[str, tuple[str, str]]:
 
 
 @functools.cache
-def _news_select() -> tuple[str, tuple[str, ...]]:
-    """The SELECT … FROM … of read_news and the attribute each column fills."""
+def _news_columns() -> tuple[str, tuple[str, ...]]:
+    """The columns read_news selects, and the attribute each one fills."""
     quote = connection.ops.quote_name
     sources = _sources()
-    names = tuple(sources)
     columns = ", ".join(f"{alias}.{quote(column)}" for alias, column in sources.values())
+    return columns, tuple(sources)
+
+
+@functools.cache
+def _news_tables() -> str:
+    """FROM the news, with its page, locale and mission (aliased n, p, l, m)."""
+    quote = connection.ops.quote_name
     locale_field = Page._meta.get_field("locale")
     mission_field = NewsPage._meta.get_field("mission")
-    sql = (
-        f"SELECT {columns}, COUNT(*) OVER () FROM {quote(NewsPage._meta.db_table)} n"
+    return (
+        f"FROM {quote(NewsPage._meta.db_table)} n"
         f" JOIN {quote(Page._meta.db_table)} p ON p.id = n.{quote(NewsPage._meta.pk.column)}"
         f" JOIN {quote(locale_field.related_model._meta.db_table)} l"
         f" ON l.id = p.{quote(locale_field.column)}"
         f" LEFT JOIN {quote(Mission._meta.db_table)} m ON m.id = n.{quote(mission_field.column)}"
     )
-    return sql, names
 
 
 @functools.cache
@@ -159,6 +164,7 @@ def _public_condition() -> str:
     )
 
 
+@functools.cache
 def _entity_condition(parameter: str) -> str:
     """cms.api.filters.NewsFilter for one entity filter; two parameters: ids, slugs."""
     quote = connection.ops.quote_name
@@ -210,22 +216,19 @@ def read_news(query: Query, locale: str | None, offset: int, limit: int) -> tupl
             "n.publication_date < %s" if before.whole_day else "n.publication_date <= %s"
         )
         parameters.append(before.moment)
-    select, names = _news_select()
-    sql = (
-        f"{select} WHERE {' AND '.join(conditions)}"
-        " ORDER BY n.publication_date DESC, n.page_ptr_id DESC LIMIT %s OFFSET %s"
-    )
+    columns, names = _news_columns()
+    tables, where = _news_tables(), " AND ".join(conditions)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*parameters, limit, offset])
+        cursor.execute(
+            f"SELECT {columns}, COUNT(*) OVER () {tables} WHERE {where}"
+            " ORDER BY n.publication_date DESC, n.page_ptr_id DESC LIMIT %s OFFSET %s",
+            [*parameters, limit, offset],
+        )
         rows = cursor.fetchall()
         if rows:
             total = rows[0][-1]
-        else:
-            # Past the last page (or nothing matches): the total alone.
-            cursor.execute(
-                f"SELECT COUNT(*) {select[select.index(' FROM ') :]} WHERE {' AND '.join(conditions)}",
-                parameters,
-            )
+        else:  # past the last page, or nothing matches: the total alone
+            cursor.execute(f"SELECT COUNT(*) {tables} WHERE {where}", parameters)
             total = cursor.fetchone()[0]
     if not total and locale is not None:
         locale_named(locale)  # a 400 if the site has no such language

@@ -332,7 +332,7 @@ class PagesViewSet(PublicAPIMixin, PagesAPIViewSet):
                 return self.get_paginated_response(items)
             if narrow:  # an alias among them: the DRF path reads whole pages
                 whole = full.defer("body").in_bulk([page.pk for page in pages])
-                pages = [whole[page.pk] for page in pages]
+                pages = [whole[page.pk] for page in pages if page.pk in whole]
             prefetch_related_objects(pages, *self.news_prefetches())
         serializer = self.get_serializer(pages, many=True)
         return self.get_paginated_response(serializer.data)
@@ -351,7 +351,8 @@ class PagesViewSet(PublicAPIMixin, PagesAPIViewSet):
                 return self.get_paginated_response(items)
         # An alias, or a page only Wagtail can address: Wagtail's serializers, on whole pages.
         whole = self.news_queryset().defer("body").in_bulk([row.id for row in rows])
-        serializer = self.get_serializer([whole[row.id] for row in rows], many=True)
+        pages = [whole[row.id] for row in rows if row.id in whole]  # unpublished meanwhile
+        serializer = self.get_serializer(pages, many=True)
         return self.get_paginated_response(serializer.data)
 
     def get_object(self):
