@@ -331,8 +331,7 @@ class PagesViewSet(PublicAPIMixin, PagesAPIViewSet):
             if items is not None:
                 return self.get_paginated_response(items)
             if narrow:  # an alias among them: the DRF path reads whole pages
-                whole = full.defer("body").in_bulk([page.pk for page in pages])
-                pages = [whole[page.pk] for page in pages if page.pk in whole]
+                return self.whole_pages_listing([page.pk for page in pages])
             prefetch_related_objects(pages, *self.news_prefetches())
         serializer = self.get_serializer(pages, many=True)
         return self.get_paginated_response(serializer.data)
@@ -349,9 +348,13 @@ class PagesViewSet(PublicAPIMixin, PagesAPIViewSet):
             items = listing.serialize(rows, serializer_class, self.batch)
             if items is not None:
                 return self.get_paginated_response(items)
-        # An alias, or a page only Wagtail can address: Wagtail's serializers, on whole pages.
-        whole = self.news_queryset().defer("body").in_bulk([row.id for row in rows])
-        pages = [whole[row.id] for row in rows if row.id in whole]  # unpublished meanwhile
+        # An alias, or a page only Wagtail can address.
+        return self.whole_pages_listing([row.id for row in rows])
+
+    def whole_pages_listing(self, ids: list[int]) -> Response:
+        """The listing of these news through Wagtail's serializers, which read whole pages."""
+        whole = self.news_queryset().defer("body").in_bulk(ids)
+        pages = [whole[pk] for pk in ids if pk in whole]  # unpublished meanwhile: left out
         serializer = self.get_serializer(pages, many=True)
         return self.get_paginated_response(serializer.data)
 
