@@ -36,7 +36,6 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -49,6 +48,7 @@ from cms.public import next_scheduled_change
 from web.client_ip import client_limit_key
 from web.params import is_ascii_whole_number
 from web.ratelimit import RateLimit
+from web.redis_client import redis_client
 
 GENERATION_KEY = "api:generation"
 RESPONSE_KEY = "api:response:{digest}"
@@ -65,12 +65,9 @@ WHOLE_NUMBER_PARAMETERS = frozenset(
 class _Store:
     """Where the generation and the stored responses live.
 
-    With Redis it talks to Redis directly, through one client per process:
-    Django's cache builds a client per call and pickles values, which is most
-    of the cost of a cache hit. The client holds one connection (threads take
-    turns on it, each command being one short round trip) instead of checking
-    one out of a pool for every command, which cost as much CPU as the round
-    trip itself. Without Redis (development) it uses the cache.
+    With Redis it talks to Redis directly (web.redis_client): Django's cache
+    would be most of the cost of a cache hit. Without Redis (development) it
+    uses the cache.
     """
 
     def __init__(self) -> None:
@@ -78,7 +75,7 @@ class _Store:
         self._prefix = ""
         url = getattr(settings, "CACHE_REDIS_URL", None)
         if url:
-            self._redis = redis.Redis.from_url(url, single_connection_client=True)
+            self._redis = redis_client(url)
             self._prefix = settings.CACHES["default"].get("KEY_PREFIX", "") + ":"
 
     def get_many(self, keys: list[str]) -> list[bytes | None]:

@@ -25,15 +25,15 @@ written after it, and the batch stops (`MarksLost`); its rows go back to
 
 from __future__ import annotations
 
-import functools
 import logging
-import os
 import uuid
 from collections.abc import Iterable
 
 import redis
 from django.conf import settings
 from django.core.cache import cache
+
+from web.redis_client import redis_client
 
 from .models import Delivery, DeliveryState
 
@@ -46,19 +46,13 @@ STOPPED_MID_SEND = "stopped (unsubscribed, bounced, complained or erased) during
 
 
 def _marks() -> redis.Redis:
-    """The cache's Redis, without Django's cache in between.
+    """The cache's Redis, without Django's cache in between (web.redis_client).
 
     A mark is a key that exists, under the cache's own names (`cache.make_key`), so
     clearing the cache clears the marks. Read once per message, Django's cache cost
-    five times the round trip itself: a client per call, key checks, unpickling.
+    five times the round trip itself.
     """
-    return _client_of(os.getpid(), settings.CACHES["default"]["LOCATION"])
-
-
-@functools.cache
-def _client_of(pid: int, location: str) -> redis.Redis:
-    # Per process: a forked worker must not share its parent's connection.
-    return redis.Redis.from_url(location, single_connection_client=True)
+    return redis_client(settings.CACHES["default"]["LOCATION"])
 
 
 def stop_key(issue_id: int, subscriber_id: int) -> str:
