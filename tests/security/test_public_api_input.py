@@ -214,12 +214,15 @@ HOSTILE_CORPUS = [
     "2024-02-30",
     "٢٠٢٤-٠٥-٠١",
     "a" * 5000,
+    "it' OR '1'='1",
+    "en; DROP TABLE wagtailcore_page",
 ]
 
 
-def check_one_parameter(client, path: str, parameter: str) -> None:
+def check_one_parameter(client, path: str, parameter: str, fixed: dict | None = None) -> None:
+    """Every hostile value for `parameter`, beside the `fixed` parameters."""
     for value in HOSTILE_CORPUS:
-        response = client.get(path, {parameter: value})
+        response = client.get(path, {**(fixed or {}), parameter: value})
         assert_a_clean_answer(response, json_api=True)
         if response.status_code == 400:
             assert response.json()["parameter"] == parameter, (parameter, value)
@@ -227,7 +230,7 @@ def check_one_parameter(client, path: str, parameter: str) -> None:
     @PER_PARAMETER
     @given(value=hostile_value)
     def check(value):
-        response = client.get(path, {parameter: value})
+        response = client.get(path, {**(fixed or {}), parameter: value})
         assert_a_clean_answer(response, json_api=True)
         if response.status_code == 400:
             assert response.json()["parameter"] == parameter, (parameter, value)
@@ -376,3 +379,25 @@ def test_raw_query_strings_with_broken_encoding_never_get_a_server_error(client,
         assert response.status_code < 500, (path, raw, response.status_code)
 
     check()
+
+
+def test_hostile_values_on_the_written_out_news_listing_never_get_a_server_error(
+    client, content, monkeypatch
+):
+    """The commonest news listings skip the ORM (cms/api/listing.py:read_news): every
+    parameter it reads gets the same hostile values, with `type=cms.NewsPage`."""
+    from cms.api import listing
+
+    read = []
+    original = listing.read_news
+    monkeypatch.setattr(listing, "read_news", lambda *args: read.append(args) or original(*args))
+    for parameter in sorted(listing.WRITTEN_OUT_PARAMETERS - {"type"}):
+        check_one_parameter(client, "/api/v2/pages/", parameter, fixed={"type": "cms.NewsPage"})
+    # None of them is a language of the site: refused, however the query is written.
+    for value in ("it' OR '1'='1", "a" * 5000, "it%"):
+        response = client.get("/api/v2/pages/", {"type": "cms.NewsPage", "locale": value})
+        assert response.status_code == 400, (value, response.content[:200])
+        assert response.json()["parameter"] == "locale"
+    # The hostile values reached the written-out query (a language is only checked there).
+    assert any(args[1] == "a" * 5000 for args in read)
+    assert any(args[1] == "it' OR '1'='1" for args in read)
